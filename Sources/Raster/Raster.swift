@@ -1,0 +1,2 @@
+// Placeholder: the Raster module is built by its own issue.
+import CPNG
