@@ -26,7 +26,7 @@ let package = Package(
         // MARK: Core
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Tensor"]),
-        .target(name: "Raster", dependencies: ["CPNG"]),
+        .target(name: "Raster", dependencies: ["CPNG"], exclude: ["Font/DejaVuSans-LICENSE.txt"]),
 
         // MARK: Domain
         .target(name: "Models", dependencies: ["Autodiff", "Tensor"]),
@@ -36,6 +36,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),
+        .testTarget(name: "RasterTests", dependencies: ["Raster"]),
+        .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,65 @@
+import Tensor
+
+/// The operations models are written in.
+///
+/// Three types implement them, each in its own way:
+/// - `Tensor` evaluates (the plain forward pass);
+/// - `Dual` evaluates and carries a tangent (forward mode: each op's JVP rule);
+/// - `Traced<V>` evaluates over `V` and records a pullback per op (reverse mode: each op's VJP rule).
+///
+/// A model written once against this protocol gets its loss, its gradient (`Traced<Tensor>`) and its
+/// exact Hessian-vector product (`Traced<Dual>`: forward-over-reverse, JAX's `jvp(grad(f))`) with no
+/// further code. Shapes follow `Tensor`: examples along the first axis.
+public protocol TensorOps {
+    associatedtype Scalar: TensorScalar
+
+    /// A value that does not depend on the parameters (data, targets, constants).
+    init(constant: Tensor<Scalar>)
+    var shape: [Int] { get }
+
+    /// `op(self) * op(other)`, matrices.
+    func matmul(_ other: Self, transposeSelf: Bool, transposeOther: Bool) -> Self
+    /// A `[rows, cols]` matrix plus a `[cols]` vector on every row.
+    func addingRowVector(_ b: Self) -> Self
+    static func + (a: Self, b: Self) -> Self
+    /// `alpha * self` for a constant alpha.
+    func scaled(_ alpha: Scalar) -> Self
+    /// `sum_i self[i]^2`, rank 0.
+    func sumOfSquares() -> Self
+
+    func tanh() -> Self
+    func relu() -> Self
+    /// Exact GELU `x Phi(x)`.
+    func gelu() -> Self
+
+    /// Mean softmax cross-entropy of logits `self` (`[n, classes]`) against `targets` whose rows are
+    /// probability vectors (one-hot or soft; each row sums to 1): `(1/n) sum_i (lse(z_i) - y_i . z_i)`. Rank 0.
+    func softmaxCrossEntropy(targets: Tensor<Scalar>) -> Self
+    /// Mean over examples of half the squared error: `(1/(2n)) sum_i |z_i - y_i|^2`. Rank 0.
+    func meanSquaredError(targets: Tensor<Scalar>) -> Self
+}
+
+/// The extra operations that VJP rules are written in. `Tensor` and `Dual` implement them, so a
+/// pullback runs on plain values (gradient) or on dual values (tangent of the gradient = Hv).
+/// Each is the derivative of a `TensorOps` operation applied to an incoming adjoint `g`.
+public protocol PullbackOps: TensorOps {
+    /// Sum over the first axis: `[rows, cols] -> [cols]` (the adjoint of `addingRowVector`).
+    func columnSums() -> Self
+    /// `self * s` for a rank-0 `s` (the adjoint of a rank-0 result flowing into a tensor).
+    func scaled(by s: Self) -> Self
+    /// `g * (1 - y^2)` with `self` the tanh output y.
+    func tanhBackward(_ g: Self) -> Self
+    /// `g * [x > 0]` with `self` the relu input x.
+    func reluBackward(_ g: Self) -> Self
+    /// `g * gelu'(x)` with `self` the gelu input x.
+    func geluBackward(_ g: Self) -> Self
+    /// `g * (softmax(z) - y) / n` with `self` the logits z and `g` rank 0.
+    func softmaxCrossEntropyBackward(targets: Tensor<Scalar>, _ g: Self) -> Self
+    /// `g * (z - y) / n` with `self` the predictions z and `g` rank 0.
+    func meanSquaredErrorBackward(targets: Tensor<Scalar>, _ g: Self) -> Self
+}
+
+extension TensorOps {
+    /// `self * other` as matrices.
+    public func matmul(_ other: Self) -> Self { matmul(other, transposeSelf: false, transposeOther: false) }
+}

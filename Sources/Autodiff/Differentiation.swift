@@ -1,0 +1,59 @@
+import Tensor
+
+/// A scalar function of a list of parameter tensors, written once for every `TensorOps` type.
+///
+/// `callAsFunction` must return a rank-0 (or one-element) value. Models and losses implement this;
+/// `valueAndGradient`, `hessianVectorProduct` and `directionalDerivative` then differentiate it.
+public protocol ScalarFunction {
+    associatedtype Scalar: TensorScalar
+    func callAsFunction<A: TensorOps>(_ parameters: [A]) -> A where A.Scalar == Scalar
+}
+
+/// `f(w)` and `∇f(w)` by reverse mode. Cost: one forward pass and one backward pass.
+public func valueAndGradient<F: ScalarFunction>(of f: F, at parameters: [Tensor<F.Scalar>])
+    -> (value: F.Scalar, gradient: [Tensor<F.Scalar>]) {
+    let tape = Tape<Tensor<F.Scalar>>()
+    let variables = parameters.map { tape.variable($0) }
+    let output = f(variables)
+    let gradient = tape.backward(from: output, to: variables) { Tensor(zeros: $0.shape) }
+    return (output.value.scalar, gradient)
+}
+
+/// The result of `hessianVectorProduct`.
+public struct HessianVectorProduct<T: TensorScalar> {
+    /// `f(w)`.
+    public let value: T
+    /// `H v`, one tensor per parameter, exact up to rounding.
+    public let product: [Tensor<T>]
+    fileprivate let adjoints: [Dual<T>]
+    /// `∇f(w)`, computed on first call (its GEMMs are skipped unless asked for).
+    public func gradient() -> [Tensor<T>] { adjoints.map(\.primal) }
+}
+
+/// `f(w)` and the exact Hessian-vector product `H v = d/dε ∇f(w + ε v)` at ε = 0.
+///
+/// Forward-over-reverse (Pearlmutter's R-operator, JAX's `jvp(grad(f))`): the parameters enter as
+/// duals `w + ε v`, and the reverse pass runs on duals, so each VJP rule's own JVP rules carry the
+/// tangent through the backward pass. No finite differences; no per-layer second derivatives.
+/// Cost: about 2-2.5 gradients for matrix-product-bound models.
+public func hessianVectorProduct<F: ScalarFunction>(of f: F, at parameters: [Tensor<F.Scalar>],
+                                                    along direction: [Tensor<F.Scalar>]) -> HessianVectorProduct<F.Scalar> {
+    precondition(parameters.count == direction.count, "hessianVectorProduct: \(parameters.count) parameters, \(direction.count) directions")
+    let tape = Tape<Dual<F.Scalar>>()
+    let variables = zip(parameters, direction).map { w, v in
+        precondition(w.shape == v.shape, "hessianVectorProduct: parameter \(w.shape) and direction \(v.shape) differ")
+        return tape.variable(Dual(w, tangent: v))
+    }
+    let output = f(variables)
+    let adjoints = tape.backward(from: output, to: variables) { Dual(Tensor(zeros: $0.shape)) }
+    return HessianVectorProduct(value: output.value.primal.scalar,
+                                product: adjoints.map(\.tangentOrZero), adjoints: adjoints)
+}
+
+/// `f(w)` and the directional derivative `∇f(w) · v` by forward mode (one pass over duals).
+public func directionalDerivative<F: ScalarFunction>(of f: F, at parameters: [Tensor<F.Scalar>],
+                                                     along direction: [Tensor<F.Scalar>]) -> (value: F.Scalar, derivative: F.Scalar) {
+    let duals = zip(parameters, direction).map { Dual($0, tangent: $1) }
+    let output = f(duals)
+    return (output.primal.scalar, output.tangent?.scalar ?? 0)
+}

@@ -1,0 +1,68 @@
+import Autodiff
+import Tensor
+
+/// Loss, gradient and Hessian-vector products of an MLP's mean loss over a fixed set of examples,
+/// in flat-vector form (what optimizers and Lanczos want).
+///
+/// Large sets are processed in chunks of `chunkSize` examples, so memory stays bounded; each chunk's
+/// objective is weighted by its share of the examples, so the result equals the whole-batch one
+/// whatever the chunk sizes (up to rounding).
+public struct LossSurface<T: TensorScalar> {
+    public let model: MLP
+    public let loss: LossKind
+    public let examples: Batch<T>
+    public let weightDecay: T
+    public let chunkSize: Int
+    public let layout: ParameterLayout
+
+    public init(model: MLP, loss: LossKind, examples: Batch<T>, weightDecay: T = 0, chunkSize: Int = 4096) {
+        self.model = model
+        self.loss = loss
+        self.examples = examples
+        self.weightDecay = weightDecay
+        self.chunkSize = chunkSize
+        self.layout = model.layout
+    }
+
+    /// Number of parameters (the Hessian is `dimension x dimension`).
+    public var dimension: Int { layout.count }
+
+    private func objectives() -> [Objective<T>] {
+        let n = T(examples.count)
+        return examples.chunks(of: chunkSize).enumerated().map { c, chunk in
+            Objective(model: model, loss: loss, batch: chunk, weight: T(chunk.count) / n,
+                      weightDecay: c == 0 ? weightDecay : 0)
+        }
+    }
+
+    /// `L(w)` by plain evaluation.
+    public func value(at w: Tensor<T>) -> T {
+        let params = layout.unflatten(w)
+        return objectives().reduce(T(0)) { $0 + $1(params).scalar }
+    }
+
+    /// `L(w)` and `∇L(w)` (flat).
+    public func valueAndGradient(at w: Tensor<T>) -> (value: T, gradient: Tensor<T>) {
+        let params = layout.unflatten(w)
+        var value: T = 0
+        var gradient: Tensor<T>? = nil
+        for objective in objectives() {
+            let (v, g) = Autodiff.valueAndGradient(of: objective, at: params)
+            value += v
+            let flat = layout.flatten(g)
+            if gradient == nil { gradient = flat } else { gradient!.add(flat) }
+        }
+        return (value, gradient!)
+    }
+
+    /// `H v` (flat), exact up to rounding, with `H` the Hessian of `L` at `w`.
+    public func hessianVectorProduct(at w: Tensor<T>, _ v: Tensor<T>) -> Tensor<T> {
+        let params = layout.unflatten(w), direction = layout.unflatten(v)
+        var product: Tensor<T>? = nil
+        for objective in objectives() {
+            let hv = layout.flatten(Autodiff.hessianVectorProduct(of: objective, at: params, along: direction).product)
+            if product == nil { product = hv } else { product!.add(hv) }
+        }
+        return product!
+    }
+}

@@ -1,0 +1,42 @@
+import Autodiff
+import Tensor
+
+/// The per-example loss, averaged over examples.
+public enum LossKind: String, CaseIterable, Sendable, Codable {
+    /// Softmax cross-entropy against probability-vector targets (one-hot for labels).
+    case crossEntropy = "cross_entropy"
+    /// Half the squared error, `|z - y|^2 / 2`, against real targets (one-hot for labels).
+    case meanSquaredError = "mse"
+
+    func apply<A: TensorOps>(_ outputs: A, _ targets: Tensor<A.Scalar>) -> A {
+        switch self {
+        case .crossEntropy: return outputs.softmaxCrossEntropy(targets: targets)
+        case .meanSquaredError: return outputs.meanSquaredError(targets: targets)
+        }
+    }
+}
+
+/// Examples for a loss: inputs `[n, features]` and targets `[n, outputs]`.
+public struct Batch<T: TensorScalar>: Sendable {
+    public let inputs: Tensor<T>
+    public let targets: Tensor<T>
+
+    public init(inputs: Tensor<T>, targets: Tensor<T>) {
+        precondition(inputs.rank == 2 && targets.rank == 2 && inputs.shape[0] == targets.shape[0],
+                     "Batch: inputs \(inputs.shape) and targets \(targets.shape) must be [n, ...] with equal n")
+        self.inputs = inputs
+        self.targets = targets
+    }
+
+    public var count: Int { inputs.shape[0] }
+
+    /// Examples `range`.
+    public func slice(_ range: Range<Int>) -> Batch { Batch(inputs: inputs.rows(range), targets: targets.rows(range)) }
+
+    /// Consecutive slices of at most `size` examples covering the batch.
+    public func chunks(of size: Int) -> [Batch] {
+        precondition(size > 0, "Batch.chunks: size must be positive")
+        if size >= count { return [self] }
+        return stride(from: 0, to: count, by: size).map { slice($0..<Swift.min($0 + size, count)) }
+    }
+}

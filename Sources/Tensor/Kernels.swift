@@ -1,0 +1,184 @@
+/// The array loops of the tensor core, one generic implementation each.
+///
+/// Each loop is a protocol requirement with a default implementation below. `Float` and `Double`
+/// take the defaults; since their conformances live in this module, the compiler emits a version
+/// of every loop specialized (and auto-vectorized) for each of them. Callers in generic code then
+/// pay one witness-table call per array. Pointers may alias only where a comment says so.
+public protocol ArrayKernels {
+    /// `out = a + b` (out may be a or b).
+    static func add(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out = a * b` elementwise (out may be a or b).
+    static func multiply(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out = alpha * x + beta * y` (out may be x or y).
+    static func linearCombination(_ alpha: Self, _ x: UnsafePointer<Self>, _ beta: Self, _ y: UnsafePointer<Self>,
+                                  _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out = alpha * x` (out may be x).
+    static func scale(_ alpha: Self, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out[i, j] = x[i, j] + b[j]` for a `rows x cols` matrix x (out may be x).
+    static func addRowVector(_ x: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
+                             rows: Int, cols: Int)
+    /// `out[j] = sum_i x[i, j]` for a `rows x cols` matrix x.
+    static func columnSums(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, rows: Int, cols: Int)
+    /// `sum_i x[i]`, with eight SIMD accumulators (a plain loop does not vectorize a reduction).
+    static func sum(_ x: UnsafePointer<Self>, _ n: Int) -> Self
+    /// `max_i x[i]` (NaN propagates).
+    static func maximum(_ x: UnsafePointer<Self>, _ n: Int) -> Self
+
+    /// `out = max(x, 0)`.
+    static func relu(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out = g` where `x > 0`, else 0: relu's derivative applied to g.
+    static func reluBackward(_ x: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out = g * (1 - y^2)` with `y = tanh(x)`: tanh's derivative applied to g.
+    static func tanhBackward(_ y: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// The tangent of `g * (1 - y^2)`: `out = dg * (1 - y^2) - 2 * g * y * dy`.
+    static func tanhBackwardTangent(_ y: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ dy: UnsafePointer<Self>,
+                                    _ dg: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out = x * Phi(x)`, the exact GELU (Phi: standard normal CDF).
+    static func gelu(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// GELU's first derivative `Phi(x) + x phi(x)` into d1 and, when d2 is given, its second
+    /// derivative `phi(x) (2 - x^2)` into d2 (phi: standard normal density).
+    static func geluDerivatives(_ x: UnsafePointer<Self>, _ d1: UnsafeMutablePointer<Self>,
+                                _ d2: UnsafeMutablePointer<Self>?, _ n: Int)
+    /// Row-wise softmax of a `rows x cols` matrix, stable (the row maximum is subtracted first).
+    static func softmaxRows(_ z: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, rows: Int, cols: Int)
+    /// `out[i] = log sum_j exp(z[i, j])`, stable.
+    static func logSumExpRows(_ z: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, rows: Int, cols: Int)
+    /// Per row: `out = p * dz - p * (p . dz)`, the softmax Jacobian (at probabilities p) applied to dz.
+    static func softmaxJacobianRows(_ p: UnsafePointer<Self>, _ dz: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
+                                    rows: Int, cols: Int)
+    /// Per row: `out = p * sum_j(y[i, j]) - y`, the cross-entropy gradient for targets y (one-hot or soft).
+    static func crossEntropyResidualRows(_ p: UnsafePointer<Self>, _ y: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
+                                         rows: Int, cols: Int)
+}
+
+extension ArrayKernels where Self: TensorScalar {
+    @inline(__always)
+    static func loadVector(_ p: UnsafePointer<Self>) -> SIMD8<Self> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Self>.self)
+    }
+
+    public static func add(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = a[i] + b[i] }
+    }
+    public static func multiply(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = a[i] * b[i] }
+    }
+    public static func linearCombination(_ alpha: Self, _ x: UnsafePointer<Self>, _ beta: Self, _ y: UnsafePointer<Self>,
+                                         _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = alpha * x[i] + beta * y[i] }
+    }
+    public static func scale(_ alpha: Self, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = alpha * x[i] }
+    }
+    public static func addRowVector(_ x: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
+                                    rows: Int, cols: Int) {
+        for r in 0..<rows {
+            let xr = x + r * cols, or = out + r * cols
+            for j in 0..<cols { or[j] = xr[j] + b[j] }
+        }
+    }
+    public static func columnSums(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, rows: Int, cols: Int) {
+        out.update(repeating: 0, count: cols)
+        for r in 0..<rows {
+            let xr = x + r * cols
+            for j in 0..<cols { out[j] += xr[j] }
+        }
+    }
+    public static func sum(_ x: UnsafePointer<Self>, _ n: Int) -> Self {
+        var acc = (SIMD8<Self>.zero, SIMD8<Self>.zero, SIMD8<Self>.zero, SIMD8<Self>.zero)
+        var i = 0
+        while i + 32 <= n {
+            acc.0 += loadVector(x + i); acc.1 += loadVector(x + i + 8)
+            acc.2 += loadVector(x + i + 16); acc.3 += loadVector(x + i + 24)
+            i += 32
+        }
+        var total = ((acc.0 + acc.1) + (acc.2 + acc.3)).sum()
+        while i < n { total += x[i]; i += 1 }
+        return total
+    }
+    public static func maximum(_ x: UnsafePointer<Self>, _ n: Int) -> Self {
+        var m = -Self.infinity
+        for i in 0..<n {
+            if x[i].isNaN { return x[i] }
+            m = Swift.max(m, x[i])
+        }
+        return m
+    }
+    public static func relu(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = x[i] > 0 ? x[i] : 0 }
+    }
+    public static func reluBackward(_ x: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = x[i] > 0 ? g[i] : 0 }
+    }
+    public static func tanhBackward(_ y: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = g[i] * (1 - y[i] * y[i]) }
+    }
+    public static func tanhBackwardTangent(_ y: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ dy: UnsafePointer<Self>,
+                                           _ dg: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = dg[i] * (1 - y[i] * y[i]) - 2 * g[i] * y[i] * dy[i] }
+    }
+    public static func gelu(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        let invSqrt2 = 1 / Self(2).squareRoot()
+        for i in 0..<n { out[i] = x[i] * invSqrt2 }
+        erf(out, out, n)
+        for i in 0..<n { out[i] = x[i] * (1 + out[i]) / 2 }
+    }
+    public static func geluDerivatives(_ x: UnsafePointer<Self>, _ d1: UnsafeMutablePointer<Self>,
+                                       _ d2: UnsafeMutablePointer<Self>?, _ n: Int) {
+        let invSqrt2 = 1 / Self(2).squareRoot()
+        let invSqrt2Pi = 1 / (2 * Self.pi).squareRoot()
+        let phi = UnsafeMutablePointer<Self>.allocate(capacity: n)
+        defer { phi.deallocate() }
+        for i in 0..<n { phi[i] = -x[i] * x[i] / 2; d1[i] = x[i] * invSqrt2 }
+        exp(phi, phi, n)
+        erf(d1, d1, n)
+        for i in 0..<n {
+            let density = phi[i] * invSqrt2Pi
+            d1[i] = (1 + d1[i]) / 2 + x[i] * density
+            phi[i] = density
+        }
+        if let d2 { for i in 0..<n { d2[i] = phi[i] * (2 - x[i] * x[i]) } }
+    }
+    public static func softmaxRows(_ z: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, rows: Int, cols: Int) {
+        for r in 0..<rows {
+            let zr = z + r * cols, or = out + r * cols
+            let m = maximum(zr, cols)
+            for j in 0..<cols { or[j] = zr[j] - m }
+        }
+        exp(out, out, rows * cols)
+        for r in 0..<rows {
+            let or = out + r * cols
+            let s = 1 / sum(or, cols)
+            for j in 0..<cols { or[j] *= s }
+        }
+    }
+    public static func logSumExpRows(_ z: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, rows: Int, cols: Int) {
+        let shifted = UnsafeMutablePointer<Self>.allocate(capacity: rows * cols)
+        defer { shifted.deallocate() }
+        for r in 0..<rows {
+            let zr = z + r * cols, sr = shifted + r * cols
+            out[r] = maximum(zr, cols)
+            for j in 0..<cols { sr[j] = zr[j] - out[r] }
+        }
+        exp(shifted, shifted, rows * cols)
+        for r in 0..<rows { out[r] += log(sum(shifted + r * cols, cols)) }
+    }
+    public static func softmaxJacobianRows(_ p: UnsafePointer<Self>, _ dz: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
+                                           rows: Int, cols: Int) {
+        for r in 0..<rows {
+            let pr = p + r * cols, dr = dz + r * cols, or = out + r * cols
+            var pd: Self = 0
+            for j in 0..<cols { pd += pr[j] * dr[j] }
+            for j in 0..<cols { or[j] = pr[j] * (dr[j] - pd) }
+        }
+    }
+    public static func crossEntropyResidualRows(_ p: UnsafePointer<Self>, _ y: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
+                                                rows: Int, cols: Int) {
+        for r in 0..<rows {
+            let pr = p + r * cols, yr = y + r * cols, or = out + r * cols
+            var mass: Self = 0
+            for j in 0..<cols { mass += yr[j] }
+            for j in 0..<cols { or[j] = pr[j] * mass - yr[j] }
+        }
+    }
+}
