@@ -1,0 +1,155 @@
+/// How Lanczos keeps its basis orthogonal.
+public enum Reorthogonalization: String, Sendable, CaseIterable {
+    /// Against every previous basis vector at every step (classical Gram-Schmidt, repeated when a
+    /// pass cancels more than 30% of the norm: "twice is enough"). O(m² n) extra work; no ghosts.
+    case full
+    /// Only when Simon's ω-recurrence estimates that orthogonality has decayed below √ε (then on
+    /// two consecutive steps). Keeps the basis semi-orthogonal, which leaves the Ritz values and
+    /// quadrature as accurate as full reorthogonalization at a fraction of the cost for large n.
+    case partial
+    /// None: the three-term recurrence alone. Converged Ritz values reappear as spurious copies.
+    case none
+}
+
+/// The outcome of `m` Lanczos steps: `A Q_m = Q_m T_m + beta_m q_{m+1} e_mᵀ`, `T_m` tridiagonal
+/// with `alpha` on the diagonal and `beta[0 ..< m-1]` beside it.
+public struct LanczosResult {
+    /// Diagonal of T (length m).
+    public let alpha: [Double]
+    /// Off-diagonal of T (length m - 1).
+    public let beta: [Double]
+    /// `beta_m`, the norm of the residual left after the last step; Ritz residuals are
+    /// `residualNorm * |last component of the Ritz vector in T|`. Zero after a breakdown.
+    public let residualNorm: Double
+    /// The 1-based step at which `beta` fell below the breakdown tolerance (an invariant subspace
+    /// was found: the Ritz values are exact eigenvalues of A restricted to it), or nil.
+    public let breakdownStep: Int?
+    /// Times the basis was re-orthogonalized (steps that paid the O(j n) projection).
+    public let reorthogonalizations: Int
+    /// The norm of the start vector (quadrature weights are relative to the unit start vector).
+    public let startNorm: Double
+    /// The orthonormal basis, when asked for (needed for Ritz vectors).
+    let basis: Basis?
+
+    public var steps: Int { alpha.count }
+    public var tridiagonal: Tridiagonal { Tridiagonal(alpha: alpha, beta: beta) }
+}
+
+/// Runs up to `steps` Lanczos iterations of `op` from `start`, in Float64.
+///
+/// Stops early at breakdown (`beta_j <= breakdownTolerance * |T|`, an invariant subspace). Throws
+/// `SpectralError.nonFiniteProduct` naming the step if the operator returns NaN or Inf.
+/// Cost: `steps` applications of `op`, plus O(steps² n) for full reorthogonalization.
+public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
+                    reorthogonalization: Reorthogonalization = .full, keepBasis: Bool = false,
+                    breakdownTolerance: Double = 1e-10, probe: Int = 0) throws -> LanczosResult {
+    let n = op.dimension
+    guard start.count == n else { throw SpectralError.badStartVector("length \(start.count), operator dimension \(n)") }
+    let startNorm = norm(start)
+    guard startNorm > 0, startNorm.isFinite else { throw SpectralError.badStartVector("norm \(startNorm)") }
+    let m = min(steps, n)
+    guard m >= 1 else { throw SpectralError.invalidArgument("Lanczos needs at least one step, got \(steps)") }
+
+    let storeBasis = keepBasis || reorthogonalization != .none
+    var basis = Basis(dimension: n, capacity: storeBasis ? m : 0)
+    var alpha = [Double](), beta = [Double]()
+    var q = start
+    scale(1 / startNorm, &q)
+    var qPrevious = [Double](repeating: 0, count: n)
+    var tNorm = 0.0
+    var breakdown: Int? = nil
+    var residualNorm = 0.0
+    var reorthCount = 0
+    var omega = OrthogonalityEstimate()
+    var reorthNext = false
+
+    for j in 0..<m {
+        if storeBasis { basis.append(q) }
+        var w = op.apply(q)
+        guard w.count == n, w.allSatisfy({ $0.isFinite }) else { throw SpectralError.nonFiniteProduct(step: j + 1, probe: probe) }
+        let a = dot(q, w)
+        alpha.append(a)
+        axpy(-a, q, &w)
+        if j > 0 { axpy(-beta[j - 1], qPrevious, &w) }
+
+        switch reorthogonalization {
+        case .full:
+            reorthogonalizeTwiceIfNeeded(&w, basis)
+            reorthCount += 1
+        case .partial:
+            let b = norm(w)
+            if reorthNext || omega.needsReorthogonalization(alpha: alpha, beta: beta, nextBeta: b, tNorm: max(tNorm, abs(a) + b)) {
+                reorthogonalizeTwiceIfNeeded(&w, basis)
+                reorthCount += 1
+                omega.reset(count: j + 1)
+                reorthNext.toggle()
+            }
+        case .none: break
+        }
+
+        let b = norm(w)
+        tNorm = max(tNorm, abs(a) + b + (j > 0 ? beta[j - 1] : 0))
+        if j == m - 1 {
+            // The last step: b is the residual norm (zero to rounding when m = n exhausts R^n).
+            residualNorm = b <= breakdownTolerance * tNorm ? 0 : b
+            break
+        }
+        if b <= breakdownTolerance * tNorm {
+            breakdown = j + 1
+            residualNorm = 0
+            break
+        }
+        beta.append(b)
+        qPrevious = q
+        q = w
+        scale(1 / b, &q)
+    }
+    return LanczosResult(alpha: alpha, beta: beta, residualNorm: residualNorm, breakdownStep: breakdown,
+                         reorthogonalizations: reorthCount, startNorm: startNorm, basis: keepBasis ? basis : nil)
+}
+
+/// One Gram-Schmidt pass against the basis, and a second when the first removed more than 30%
+/// of the vector's norm (Kahan-Parlett's "twice is enough").
+private func reorthogonalizeTwiceIfNeeded(_ w: inout [Double], _ basis: Basis) {
+    let before = norm(w)
+    basis.orthogonalize(&w)
+    if norm(w) < 0.7 * before { basis.orthogonalize(&w) }
+}
+
+/// Simon's recurrence for ω_{j,k} ≈ q_jᵀ q_k, the loss of orthogonality in plain Lanczos, used by
+/// partial reorthogonalization. O(j) per step; the bound ε-level noise terms follow Simon (1984).
+struct OrthogonalityEstimate {
+    private var previous: [Double] = []   // ω_{j-1, k}
+    private var current: [Double] = [1]   // ω_{j, k}, k = 0 ... j
+    private let eps = Double.ulpOfOne
+    private var threshold: Double { eps.squareRoot() }
+
+    /// Advances the estimate by one step (the new vector would be q_{j+1} with norm `nextBeta`)
+    /// and says whether its largest |ω| passed √ε.
+    mutating func needsReorthogonalization(alpha: [Double], beta: [Double], nextBeta: Double, tNorm: Double) -> Bool {
+        let j = alpha.count - 1
+        guard j >= 1, nextBeta > 0 else {
+            previous = current
+            current = [eps, 1]
+            return false
+        }
+        var next = [Double](repeating: 0, count: j + 2)
+        for k in 0..<j {
+            var x = (k + 1 <= j ? beta[k] * current[k + 1] : 0) + (alpha[k] - alpha[j]) * current[k] - beta[j - 1] * (k < previous.count ? previous[k] : 0)
+            if k > 0 { x += beta[k - 1] * current[k - 1] }
+            x /= nextBeta
+            next[k] = x + (x >= 0 ? 1 : -1) * eps * tNorm / nextBeta
+        }
+        next[j] = eps * tNorm / nextBeta
+        next[j + 1] = 1
+        previous = current
+        current = next
+        return next[0..<(j + 1)].contains { abs($0) > threshold }
+    }
+
+    /// After a reorthogonalization the new vector is orthogonal to working precision.
+    mutating func reset(count: Int) {
+        previous = [Double](repeating: eps, count: count - 1) + [1]
+        current = [Double](repeating: eps, count: count) + [1]
+    }
+}

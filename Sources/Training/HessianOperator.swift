@@ -1,0 +1,18 @@
+import Models
+import Spectral
+import Tensor
+
+extension LossSurface {
+    /// The Hessian of the mean loss at `w` as a symmetric operator on Float64 vectors, for Lanczos.
+    ///
+    /// Each application converts the Float64 vector to the model's precision `T`, runs one exact
+    /// HVP (forward-over-reverse, chunked over the examples), and converts back. With `T = Float`
+    /// the products carry single-precision rounding (relative error around 1e-6); Lanczos itself
+    /// stays in Float64.
+    public func hessianOperator(at w: Tensor<T>) -> SymmetricOperator {
+        SymmetricOperator(dimension: dimension) { v in
+            let hv = self.hessianVectorProduct(at: w, Tensor<T>(shape: [v.count], scalars: v.map { T($0) }))
+            return hv.scalars.map { Double($0) }
+        }
+    }
+}

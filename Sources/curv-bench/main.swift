@@ -1,0 +1,113 @@
+// curv-bench: the figures behind scripts/bench. Times the tensor core and autodiff on the
+// benchmark models and prints them beside this machine's own SGEMM speed, measured in the same run.
+//
+//   curv-bench [--json] [--repeats N] [--data fixtures/digits]
+//
+// M1 = MLP 784-512-512-10, tanh, softmax cross-entropy, batch 1024 random inputs, Float32.
+// M2 = MLP 64-128-128-10, tanh, the full digits set (1797 examples), Float32.
+import Foundation
+import Models
+import Tensor
+import Training
+
+struct Options {
+    var json = false
+    var repeats = 15
+    var data = "fixtures/digits"
+
+    init(_ args: [String]) {
+        var it = args.makeIterator()
+        while let a = it.next() {
+            switch a {
+            case "--json": json = true
+            case "--repeats": repeats = Int(it.next() ?? "") ?? repeats
+            case "--data": data = it.next() ?? data
+            default:
+                FileHandle.standardError.write("curv-bench: unknown option \(a) (use --json, --repeats N, --data DIR)\n".data(using: .utf8)!)
+                exit(2)
+            }
+        }
+    }
+}
+
+/// Median wall time in milliseconds of `repeats` calls, after one warm-up call.
+func medianMilliseconds(_ repeats: Int, _ body: () -> Void) -> Double {
+    body()
+    var times = [Double]()
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    times.sort()
+    return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+}
+
+/// SGEMM GFLOP/s on square matrices of size n (median).
+func sgemmGflops(n: Int, repeats: Int) -> Double {
+    var rng = SeededGenerator(seed: 1)
+    let a = Tensor<Float>.randomNormal([n, n], using: &rng), b = Tensor<Float>.randomNormal([n, n], using: &rng)
+    var c = Tensor<Float>(zeros: [n, n])
+    let ms = medianMilliseconds(repeats) { c.accumulateProduct(a, b, beta: 0) }
+    return 2 * Double(n * n * n) / (ms * 1e6)
+}
+
+struct ModelFigures {
+    var lossMs = 0.0, gradMs = 0.0, hvpMs = 0.0, forwardFlops = 0.0
+    var gradGflops: Double { 3 * forwardFlops / (gradMs * 1e6) }
+    var hvpOverGrad: Double { hvpMs / gradMs }
+}
+
+func measure(_ surface: LossSurface<Float>, repeats: Int) -> ModelFigures {
+    var rng = SeededGenerator(seed: 3)
+    let w = surface.layout.flatten(surface.model.initialParameters(.lecunNormal, seed: 2, as: Float.self))
+    let v = Tensor<Float>.randomNormal([surface.dimension], using: &rng)
+    var f = ModelFigures()
+    let widths = surface.model.widths
+    f.forwardFlops = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + 2 * Double(surface.examples.count * $1.0 * $1.1) }
+    var sink: Float = 0
+    f.lossMs = medianMilliseconds(repeats) { sink += surface.value(at: w) }
+    f.gradMs = medianMilliseconds(repeats) { sink += surface.valueAndGradient(at: w).gradient.scalars[0] }
+    f.hvpMs = medianMilliseconds(repeats) { sink += surface.hessianVectorProduct(at: w, v).scalars[0] }
+    if !sink.isFinite { print("warning: non-finite benchmark result") }
+    return f
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let gflops = sgemmGflops(n: 2048, repeats: 5)
+
+var rng = SeededGenerator(seed: 7)
+let m1Inputs = Tensor<Float>.randomNormal([1024, 784], using: &rng)
+var m1Targets = Tensor<Float>(zeros: [1024, 10])
+for i in 0..<1024 { m1Targets[i, Int(rng.next() % 10)] = 1 }
+let m1 = LossSurface(model: MLP(widths: [784, 512, 512, 10], activation: .tanh), loss: .crossEntropy,
+                     examples: Batch(inputs: m1Inputs, targets: m1Targets))
+let m1f = measure(m1, repeats: options.repeats)
+
+let digits: LabelledData
+do { digits = try LabelledData.digits(in: URL(fileURLWithPath: options.data)) } catch {
+    FileHandle.standardError.write("curv-bench: \(error)\n".data(using: .utf8)!)
+    exit(1)
+}
+let m2 = LossSurface(model: MLP(widths: [64, 128, 128, 10], activation: .tanh), loss: .crossEntropy,
+                     examples: digits.batch(as: Float.self))
+let m2f = measure(m2, repeats: options.repeats * 3)
+
+let figures: [(String, Double)] = [
+    ("sgemm_gflops", gflops),
+    ("m1_loss_ms", m1f.lossMs), ("m1_grad_ms", m1f.gradMs), ("m1_hvp_ms", m1f.hvpMs),
+    ("m1_grad_gflops", m1f.gradGflops), ("m1_hvp_over_grad", m1f.hvpOverGrad),
+    ("m2_loss_ms", m2f.lossMs), ("m2_grad_ms", m2f.gradMs), ("m2_hvp_ms", m2f.hvpMs),
+    ("m2_hvp_over_grad", m2f.hvpOverGrad),
+]
+if options.json {
+    print("{" + figures.map { "\"\($0.0)\": \((($0.1 * 1000).rounded() / 1000))" }.joined(separator: ", ") + "}")
+} else {
+    print(String(format: "SGEMM 2048^3 (this machine, this run): %.1f GFLOP/s", gflops))
+    for (name, f) in [("M1 784-512-512-10 tanh, batch 1024", m1f), ("M2 64-128-128-10 tanh, digits 1797", m2f)] {
+        print(name)
+        print(String(format: "  loss %8.3f ms   gradient %8.3f ms   HVP %8.3f ms", f.lossMs, f.gradMs, f.hvpMs))
+        print(String(format: "  gradient %.1f GFLOP/s effective (%.0f%% of SGEMM), HVP/gradient %.2f",
+                     f.gradGflops, 100 * f.gradGflops / gflops, f.hvpOverGrad))
+    }
+}

@@ -1,0 +1,106 @@
+import Autodiff
+import Models
+import Tensor
+import Testing
+import TestSupport
+
+/// A small random classification problem for an MLP.
+func smallProblem(n: Int = 23, widths: [Int] = [5, 7, 6, 3], activation: Activation = .tanh,
+                  seed: UInt64 = 1) -> (MLP, Batch<Double>, Tensor<Double>) {
+    var rng = SeededGenerator(seed: seed)
+    let model = MLP(widths: widths, activation: activation)
+    let x = Tensor<Double>.randomNormal([n, widths[0]], using: &rng)
+    var y = Tensor<Double>(zeros: [n, widths.last!])
+    for i in 0..<n { y[i, Int(rng.next() % UInt64(widths.last!))] = 1 }
+    let w = model.layout.flatten(model.initialParameters(.lecunNormal, seed: seed, as: Double.self))
+    return (model, Batch(inputs: x, targets: y), w)
+}
+
+@Suite("Parameter layout")
+struct ParameterLayoutTests {
+    @Test("flatten and unflatten are inverse, in declared order")
+    func roundTrip() {
+        let model = MLP(widths: [3, 4, 2], activation: .relu)
+        let layout = model.layout
+        #expect(layout.names == ["dense0.weight", "dense0.bias", "dense1.weight", "dense1.bias"])
+        #expect(layout.shapes == [[3, 4], [4], [4, 2], [2]])
+        #expect(layout.offsets == [0, 12, 16, 24] && layout.count == 26)
+        let params = model.initialParameters(.glorotUniform, seed: 9, as: Float.self)
+        let flat = layout.flatten(params)
+        #expect(flat.scalars == params.flatMap(\.scalars))
+        #expect(layout.unflatten(flat) == params)
+    }
+
+    @Test("initial weights have the scheme's variance; biases are zero", arguments: Initialization.allCases)
+    func initialization(scheme: Initialization) {
+        let model = MLP(widths: [400, 300], activation: .tanh)
+        let params = model.initialParameters(scheme, seed: 3, as: Double.self)
+        let w = params[0].scalars
+        let variance = w.reduce(0) { $0 + $1 * $1 } / Double(w.count)
+        let expected: Double = switch scheme {
+        case .lecunNormal: 1.0 / 400
+        case .heNormal: 2.0 / 400
+        case .glorotUniform: 2.0 / 700
+        }
+        #expect(abs(variance / expected - 1) < 0.02, "variance \(variance), expected \(expected)")
+        #expect(params[1].scalars.allSatisfy { $0 == 0 })
+        #expect(model.initialParameters(scheme, seed: 3, as: Double.self) == params)
+    }
+}
+
+@Suite("Loss surfaces over chunked examples")
+struct LossSurfaceTests {
+    @Test("loss, gradient and HVP do not depend on the chunk size", arguments: [1, 4, 7, 10, 23, 100])
+    func chunkingIsExact(chunk: Int) {
+        let (model, batch, w) = smallProblem()
+        let whole = LossSurface(model: model, loss: .crossEntropy, examples: batch, weightDecay: 0.01, chunkSize: 1000)
+        let chunked = LossSurface(model: model, loss: .crossEntropy, examples: batch, weightDecay: 0.01, chunkSize: chunk)
+        var rng = SeededGenerator(seed: 4)
+        let v = Tensor<Double>.randomNormal([whole.dimension], using: &rng)
+        #expect(abs(whole.value(at: w) - chunked.value(at: w)) < 1e-14)
+        let (l1, g1) = whole.valueAndGradient(at: w), (l2, g2) = chunked.valueAndGradient(at: w)
+        #expect(abs(l1 - l2) < 1e-14)
+        #expect(relativeError(g2.scalars, g1.scalars) < 1e-13)
+        #expect(relativeError(chunked.hessianVectorProduct(at: w, v).scalars,
+                              whole.hessianVectorProduct(at: w, v).scalars) < 1e-13)
+    }
+
+    @Test("the mean loss equals the mean of per-example losses")
+    func meanOverExamples() {
+        let (model, batch, w) = smallProblem(n: 5)
+        let whole = LossSurface(model: model, loss: .meanSquaredError, examples: batch).value(at: w)
+        let perExample = (0..<5).map {
+            LossSurface(model: model, loss: .meanSquaredError, examples: batch.slice($0..<($0 + 1))).value(at: w)
+        }
+        #expect(abs(whole - perExample.reduce(0, +) / 5) < 1e-14)
+    }
+
+    @Test("weight decay adds (λ/2)|w|² to the loss and λv to the HVP")
+    func weightDecay() {
+        let (model, batch, w) = smallProblem()
+        let plain = LossSurface(model: model, loss: .crossEntropy, examples: batch)
+        let decayed = LossSurface(model: model, loss: .crossEntropy, examples: batch, weightDecay: 0.3)
+        #expect(abs(decayed.value(at: w) - plain.value(at: w) - 0.15 * w.dot(w)) < 1e-13)
+        var rng = SeededGenerator(seed: 6)
+        let v = Tensor<Double>.randomNormal([plain.dimension], using: &rng)
+        let difference = decayed.hessianVectorProduct(at: w, v) - plain.hessianVectorProduct(at: w, v)
+        #expect(relativeError(difference.scalars, (0.3 * v).scalars) < 1e-12)
+    }
+
+    @Test("Float32 and Float64 agree on loss, gradient and HVP to single precision",
+          arguments: Activation.allCases)
+    func precisionsAgree(activation: Activation) {
+        let (model, batch, w) = smallProblem(activation: activation)
+        let s64 = LossSurface(model: model, loss: .crossEntropy, examples: batch)
+        let s32 = LossSurface(model: model, loss: .crossEntropy,
+                              examples: Batch<Float>(inputs: batch.inputs.converted(), targets: batch.targets.converted()))
+        var rng = SeededGenerator(seed: 8)
+        let v = Tensor<Double>.randomNormal([s64.dimension], using: &rng)
+        let w32: Tensor<Float> = w.converted(), v32: Tensor<Float> = v.converted()
+        #expect(abs(Double(s32.value(at: w32)) - s64.value(at: w)) < 1e-5)
+        #expect(relativeError(s32.valueAndGradient(at: w32).gradient.scalars.map(Double.init),
+                              s64.valueAndGradient(at: w).gradient.scalars) < 1e-5)
+        #expect(relativeError(s32.hessianVectorProduct(at: w32, v32).scalars.map(Double.init),
+                              s64.hessianVectorProduct(at: w, v).scalars) < 1e-4)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Spectral
+import Tensor
+import Testing
+import TestSupport
+
+@Suite("Lanczos against LAPACK's dense eigensolver")
+struct LanczosTests {
+    @Test("order-n Lanczos reproduces every eigenvalue of a random symmetric matrix to 1e-10",
+          arguments: [(Reorthogonalization.full, 1e-10), (.partial, 1e-10)])
+    func fullOrder(mode: Reorthogonalization, bound: Double) throws {
+        let n = 150
+        let a = Matrices.randomSymmetric(n, seed: 11)
+        let expected = try denseSymmetricEigenvalues(a, dimension: n)
+        var rng = SeededGenerator(seed: 12)
+        let start = (0..<n).map { _ in rng.normal() }
+        let result = try lanczos(.dense(a, dimension: n), start: start, steps: n, reorthogonalization: mode)
+        #expect(result.steps == n && result.breakdownStep == nil)
+        let observed = try result.tridiagonal.eigenvalues()
+        let scale = expected.map(abs).max()!
+        let err = maxAbsoluteError(observed, expected) / scale
+        #expect(err < bound, "\(report("eigenvalues (\(mode))", expected: expected.suffix(2), observed: observed.suffix(2), error: err, bound: bound))")
+        if mode == .partial { #expect(result.reorthogonalizations < n, "partial reorthogonalized at every step") }
+    }
+
+    @Test("Gauss quadrature is exact for degrees up to 2m-1: Σ w θ^k = vᵀ A^k v / |v|²")
+    func quadratureExactness() throws {
+        let (n, m) = (60, 8)
+        let a = Matrices.randomSymmetric(n, seed: 21)
+        var rng = SeededGenerator(seed: 22)
+        let v = (0..<n).map { _ in rng.normal() }
+        let op = SymmetricOperator.dense(a, dimension: n)
+        let (nodes, weights) = try lanczos(op, start: v, steps: m).tridiagonal.gaussQuadrature()
+        #expect(abs(weights.reduce(0, +) - 1) < 1e-13)
+        let vv = v.reduce(0) { $0 + $1 * $1 }
+        var akv = v
+        for k in 0...(2 * m - 1) {
+            let exact = zip(v, akv).reduce(0) { $0 + $1.0 * $1.1 } / vv
+            let quadrature = zip(nodes, weights).reduce(0) { $0 + $1.1 * pow($1.0, Double(k)) }
+            let err = abs(quadrature - exact) / max(abs(exact), 1e-3)
+            #expect(err < 1e-10, "\(report("moment \(k)", expected: exact, observed: quadrature, error: err, bound: 1e-10))")
+            akv = op.apply(akv)
+        }
+        // Degree 2m is no longer exact in general: the test can tell the difference.
+        let exact = zip(v, akv).reduce(0) { $0 + $1.0 * $1.1 } / vv
+        let quadrature = zip(nodes, weights).reduce(0) { $0 + $1.1 * pow($1.0, Double(2 * m)) }
+        #expect(abs(quadrature - exact) > 1e-8)
+    }
+
+    @Test("breakdown on a rank-3 matrix stops early with its exact eigenvalues")
+    func breakdown() throws {
+        let n = 50
+        var values = [Double](repeating: 0, count: n)
+        values[0] = 3; values[1] = -2; values[2] = 7
+        let a = Matrices.withSpectrum(values, seed: 31)
+        var rng = SeededGenerator(seed: 32)
+        let result = try lanczos(.dense(a, dimension: n), start: (0..<n).map { _ in rng.normal() }, steps: 20)
+        let step = try #require(result.breakdownStep)
+        #expect(step <= 4)
+        let ritz = try result.tridiagonal.eigenvalues()
+        for lambda in [-2.0, 3, 7] { #expect(ritz.contains { abs($0 - lambda) < 1e-10 }, "\(lambda) not among \(ritz)") }
+    }
+
+    @Test("a NaN from the operator is an error naming the step")
+    func nonFinite() {
+        var calls = 0
+        let op = SymmetricOperator(dimension: 10) { v in
+            calls += 1
+            return calls == 3 ? v.map { _ in .nan } : v.map { 2 * $0 }.enumerated().map { $0.element + Double($0.offset) * 1e-3 * $0.element }
+        }
+        #expect(throws: SpectralError.nonFiniteProduct(step: 3, probe: 0)) {
+            try lanczos(op, start: [Double](repeating: 1, count: 10), steps: 8)
+        }
+        #expect("\(SpectralError.nonFiniteProduct(step: 3, probe: 2))".contains("step 3 of probe 2"))
+    }
+
+    @Test("without reorthogonalization converged eigenvalues come back as ghosts; with it they do not")
+    func ghosts() throws {
+        // Well-separated top eigenvalues converge early; 150 steps on n = 400 make plain Lanczos repeat them.
+        let n = 400
+        let values = (0..<n).map { Double($0) / Double(n) } + []
+        var spectrum = values
+        spectrum[n - 1] = 10; spectrum[n - 2] = 6
+        let a = Matrices.withSpectrum(spectrum, seed: 41)
+        var rng = SeededGenerator(seed: 42)
+        let start = (0..<n).map { _ in rng.normal() }
+        func copiesOfTop(_ mode: Reorthogonalization) throws -> Int {
+            let ritz = try lanczos(.dense(a, dimension: n), start: start, steps: 150, reorthogonalization: mode).tridiagonal.eigenvalues()
+            return ritz.filter { abs($0 - 10) < 1e-6 }.count
+        }
+        #expect(try copiesOfTop(.none) > 1)
+        #expect(try copiesOfTop(.full) == 1)
+        #expect(try copiesOfTop(.partial) == 1)
+    }
+}
+
+@Suite("Extreme eigenvalues")
+struct ExtremeEigenvalueTests {
+    /// Low rank plus a bulk: the shape of network Hessians (a few outliers above a bulk near zero).
+    static let spikedSpectrum: [Double] = {
+        var rng = SeededGenerator(seed: 51)
+        var v = (0..<600).map { _ in 0.2 * rng.normal() }
+        for (i, outlier) in [40.0, 25, 12, 8, 5].enumerated() { v[i] = outlier }
+        v[5] = -3; v[6] = -1.5
+        return v
+    }()
+
+    @Test("top-5 and bottom-2 of a spiked spectrum to 1e-8, within their residual bounds")
+    func spiked() throws {
+        let a = Matrices.withSpectrum(Self.spikedSpectrum, seed: 52)
+        let exact = try denseSymmetricEigenvalues(a, dimension: 600)
+        let result = try extremeEigenvalues(of: .dense(a, dimension: 600), top: 5, bottom: 2, steps: 80, seed: 3)
+        for (k, pair) in result.top.enumerated() {
+            let lambda = exact[599 - k]
+            #expect(abs(pair.value - lambda) < 1e-8, "top \(k): \(pair.value) vs \(lambda)")
+            #expect(abs(pair.value - lambda) <= pair.residual + 1e-12)
+        }
+        for (k, pair) in result.bottom.enumerated() {
+            #expect(abs(pair.value - exact[k]) < 1e-8, "bottom \(k): \(pair.value) vs \(exact[k])")
+        }
+    }
+
+    @Test("Ritz vectors satisfy A y ≈ θ y with the reported residual")
+    func ritzVectors() throws {
+        let a = Matrices.withSpectrum(Self.spikedSpectrum, seed: 53)
+        let op = SymmetricOperator.dense(a, dimension: 600)
+        let result = try extremeEigenvalues(of: op, top: 2, steps: 60, keepVectors: true)
+        for pair in result.top {
+            let y = try #require(pair.vector)
+            let ay = op.apply(y)
+            let r = zip(ay, y).map { $0 - pair.value * $1 }.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            #expect(abs(r - pair.residual) < 1e-8 * 40, "residual \(r) vs reported \(pair.residual)")
+        }
+    }
+
+    @Test("power iteration finds λ_max; a warm start needs fewer matvecs")
+    func powerIterationWarmStart() throws {
+        let a = Matrices.withSpectrum(Self.spikedSpectrum, seed: 54)
+        let op = SymmetricOperator.dense(a, dimension: 600)
+        let cold = try powerIteration(of: op, tolerance: 1e-8, maxIterations: 500, seed: 1)
+        #expect(abs(cold.pair.value - 40) < 1e-6)
+        // A nearby operator (the next training step) warm-started from this eigenvector.
+        let next = op.affine(scale: 1.01, shift: 0)
+        let warm = try powerIteration(of: next, start: cold.pair.vector, tolerance: 1e-8, maxIterations: 500)
+        #expect(abs(warm.pair.value - 40.4) < 1e-6)
+        #expect(warm.iterations < cold.iterations / 3, "warm \(warm.iterations) vs cold \(cold.iterations)")
+    }
+}
