@@ -5,6 +5,10 @@
 /// of every loop specialized (and auto-vectorized) for each of them. Callers in generic code then
 /// pay one witness-table call per array. Pointers may alias only where a comment says so.
 public protocol ArrayKernels {
+    /// `out[i] = Self(x[i])`: Float64 to this precision (rounded to nearest).
+    static func convert(fromDouble x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out[i] = Double(x[i])`: exact.
+    static func convert(toDouble x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Double>, _ n: Int)
     /// `out = a + b` (out may be a or b).
     static func add(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
     /// `out = a * b` elementwise (out may be a or b).
@@ -57,6 +61,12 @@ extension ArrayKernels where Self: TensorScalar {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Self>.self)
     }
 
+    public static func convert(fromDouble x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = Self(x[i]) }
+    }
+    public static func convert(toDouble x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Double>, _ n: Int) {
+        for i in 0..<n { out[i] = Double(x[i]) }
+    }
     public static func add(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
         for i in 0..<n { out[i] = a[i] + b[i] }
     }

@@ -61,9 +61,26 @@ public struct Tensor<T: TensorScalar>: Equatable, Sendable {
         set { precondition(rank == 2); scalars[i * shape[1] + j] = newValue }
     }
 
+    /// A tensor of this precision from Float64 values (rounded to nearest).
+    public init(shape: [Int], converting values: [Double]) {
+        precondition(shape.reduce(1, *) == values.count, "Tensor(converting:): shape \(shape) for \(values.count) values")
+        self = values.withUnsafeBufferPointer { x in Tensor(shape: shape) { out, n in T.convert(fromDouble: x.baseAddress!, out, n) } }
+    }
+
+    /// The elements as Float64 (exact).
+    public var doubles: [Double] {
+        scalars.withUnsafeBufferPointer { x in
+            [Double](unsafeUninitializedCapacity: count) { out, initialized in
+                if count > 0 { T.convert(toDouble: x.baseAddress!, out.baseAddress!, count) }
+                initialized = count
+            }
+        }
+    }
+
     /// The elements converted to another precision.
     public func converted<U: TensorScalar>(to: U.Type = U.self) -> Tensor<U> {
-        Tensor<U>(shape: shape, scalars: scalars.map { U($0) })
+        if let same = self as? Tensor<U> { return same }
+        return Tensor<U>(shape: shape, converting: doubles)
     }
 
     /// Rows `range` of a tensor whose first axis indexes examples: shape `[range.count] + shape[1...]`.

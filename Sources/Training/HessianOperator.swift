@@ -11,8 +11,7 @@ extension LossSurface {
     /// stays in Float64.
     public func hessianOperator(at w: Tensor<T>) -> SymmetricOperator {
         SymmetricOperator(dimension: dimension) { v in
-            let hv = self.hessianVectorProduct(at: w, Tensor<T>(shape: [v.count], scalars: v.map { T($0) }))
-            return hv.scalars.map { Double($0) }
+            self.hessianVectorProduct(at: w, Tensor<T>(shape: [v.count], converting: v)).doubles
         }
     }
 }

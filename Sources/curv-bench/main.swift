@@ -7,6 +7,7 @@
 // M2 = MLP 64-128-128-10, tanh, the full digits set (1797 examples), Float32.
 import Foundation
 import Models
+import Spectral
 import Tensor
 import Training
 
@@ -14,6 +15,8 @@ struct Options {
     var json = false
     var repeats = 15
     var data = "fixtures/digits"
+    var slq = true
+    var reorthogonalization = Reorthogonalization.full
 
     init(_ args: [String]) {
         var it = args.makeIterator()
@@ -22,8 +25,11 @@ struct Options {
             case "--json": json = true
             case "--repeats": repeats = Int(it.next() ?? "") ?? repeats
             case "--data": data = it.next() ?? data
+            case "--no-slq": slq = false
+            case "--reorthogonalization":
+                reorthogonalization = Reorthogonalization(rawValue: it.next() ?? "") ?? reorthogonalization
             default:
-                FileHandle.standardError.write("curv-bench: unknown option \(a) (use --json, --repeats N, --data DIR)\n".data(using: .utf8)!)
+                FileHandle.standardError.write("curv-bench: unknown option \(a) (use --json, --repeats N, --data DIR, --no-slq, --reorthogonalization full|partial|none)\n".data(using: .utf8)!)
                 exit(2)
             }
         }
@@ -93,13 +99,40 @@ let m2 = LossSurface(model: MLP(widths: [64, 128, 128, 10], activation: .tanh), 
                      examples: digits.batch(as: Float.self))
 let m2f = measure(m2, repeats: options.repeats * 3)
 
-let figures: [(String, Double)] = [
+/// SLQ with 10 probes x 80 Lanczos steps on M1 (Float32 model, Float64 Lanczos): total seconds and
+/// seconds spent inside the operator.
+func measureSLQ(_ surface: LossSurface<Float>, reorthogonalization: Reorthogonalization) -> (total: Double, inOperator: Double) {
+    let w = surface.layout.flatten(surface.model.initialParameters(.lecunNormal, seed: 2, as: Float.self))
+    let hessian = surface.hessianOperator(at: w)
+    var inOperator = 0.0
+    let timed = SymmetricOperator(dimension: hessian.dimension) { v in
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { inOperator += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        return hessian.apply(v)
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    do {
+        _ = try spectralDensity(of: timed, settings: SLQSettings(probes: 10, steps: 80, seed: 1, reorthogonalization: reorthogonalization))
+    } catch {
+        FileHandle.standardError.write("curv-bench: SLQ failed: \(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
+    return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, inOperator)
+}
+
+var figures: [(String, Double)] = [
     ("sgemm_gflops", gflops),
     ("m1_loss_ms", m1f.lossMs), ("m1_grad_ms", m1f.gradMs), ("m1_hvp_ms", m1f.hvpMs),
     ("m1_grad_gflops", m1f.gradGflops), ("m1_hvp_over_grad", m1f.hvpOverGrad),
     ("m2_loss_ms", m2f.lossMs), ("m2_grad_ms", m2f.gradMs), ("m2_hvp_ms", m2f.hvpMs),
     ("m2_hvp_over_grad", m2f.hvpOverGrad),
 ]
+if options.slq {
+    let slq = measureSLQ(m1, reorthogonalization: options.reorthogonalization)
+    figures += [("m1_slq_s", slq.total), ("m1_slq_over_hvps", slq.total / (800 * m1f.hvpMs / 1000)),
+                ("m1_slq_operator_fraction", slq.inOperator / slq.total)]
+}
+
 if options.json {
     print("{" + figures.map { "\"\($0.0)\": \((($0.1 * 1000).rounded() / 1000))" }.joined(separator: ", ") + "}")
 } else {
@@ -109,5 +142,8 @@ if options.json {
         print(String(format: "  loss %8.3f ms   gradient %8.3f ms   HVP %8.3f ms", f.lossMs, f.gradMs, f.hvpMs))
         print(String(format: "  gradient %.1f GFLOP/s effective (%.0f%% of SGEMM), HVP/gradient %.2f",
                      f.gradGflops, 100 * f.gradGflops / gflops, f.hvpOverGrad))
+    }
+    for (name, value) in figures where name.hasPrefix("m1_slq") {
+        print(String(format: "%@ %.3f", name, value))
     }
 }
