@@ -6,10 +6,11 @@ import PackageDescription
 let package = Package(
     name: "Curvature",
     products: [
-        .library(name: "Curvature", targets: ["Tensor", "Autodiff", "Models", "Raster"]),
+        .library(name: "Curvature", targets: ["Tensor", "Autodiff", "Models", "Spectral", "Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: C wrappers (the only code that touches C libraries)
@@ -19,25 +20,40 @@ let package = Package(
                        providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial",
                        providers: [.apt(["libhdf5-dev"])]),
-        .target(name: "CPNG", path: "Sources/CPNG", linkerSettings: [.linkedLibrary("png16")]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CKernels", path: "Sources/CKernels",
                 linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
+
+        // MARK: Storage
 
         // MARK: Core
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Tensor"]),
-        .target(name: "Raster", dependencies: ["CPNG"], exclude: ["Font/DejaVuSans-LICENSE.txt"]),
 
         // MARK: Domain
         .target(name: "Models", dependencies: ["Autodiff", "Tensor"]),
+        .target(name: "Spectral", dependencies: ["CBLAS", "CLAPACKE", "Tensor"]),
+
+        // MARK: Workflows
+        .target(name: "Training", dependencies: [
+            "Models", "Spectral", "Autodiff", "Tensor", "CZlib",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+
+        // MARK: Executables
+        .executableTarget(name: "curv-bench", dependencies: ["Training", "Models", "Spectral", "Tensor"]),
+        .executableTarget(name: "curv-demo", dependencies: ["Training", "Models", "Spectral", "Tensor"]),
+
+        // MARK: Benchmarks
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),
-        .testTarget(name: "RasterTests", dependencies: ["Raster"]),
         .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
+        .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -90,8 +90,11 @@ let m1 = LossSurface(model: MLP(widths: [784, 512, 512, 10], activation: .tanh),
                      examples: Batch(inputs: m1Inputs, targets: m1Targets))
 let m1f = measure(m1, repeats: options.repeats)
 
-let digits: LabelledData
-do { digits = try LabelledData.digits(in: URL(fileURLWithPath: options.data)) } catch {
+let digits: Dataset
+do {
+    let raw = try Dataset.digits(in: URL(fileURLWithPath: options.data))
+    digits = raw.replacingFeatures(FeatureNormalization(.scale, fittedTo: raw.features).apply(raw.features))
+} catch {
     FileHandle.standardError.write("curv-bench: \(error)\n".data(using: .utf8)!)
     exit(1)
 }

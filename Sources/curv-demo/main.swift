@@ -29,13 +29,15 @@ while let a = args.next() {
 }
 
 do {
-    let digits = try LabelledData.digits(in: URL(fileURLWithPath: data)).standardized()
+    let raw = try Dataset.digits(in: URL(fileURLWithPath: data))
+    let digits = raw.replacingFeatures(FeatureNormalization(.standardize, fittedTo: raw.features).apply(raw.features))
     let model = MLP(widths: [64, 64, 64, 10], activation: .tanh)
     let surface = LossSurface(model: model, loss: loss, examples: digits.batch(as: Double.self))
     var w = model.layout.flatten(model.initialParameters(.lecunNormal, seed: seed, as: Double.self))
-    var optimizer = GradientDescent<Double>(learningRate: lr)
+    let settings = OptimizerSettings(kind: .sgd)
+    var optimizer = Optimizer<Double>(settings)
     print("digits: \(digits.count) examples, MLP \(model.widths.map(String.init).joined(separator: "-")) tanh, \(surface.dimension) parameters, \(loss.rawValue) loss")
-    print("full-batch gradient descent, lr = \(lr): stable on a quadratic while sharpness < 2/lr = \(String(format: "%.3f", optimizer.stabilityThreshold()))")
+    print("full-batch gradient descent, lr = \(lr): stable on a quadratic while sharpness < 2/lr = \(String(format: "%.3f", settings.stabilityThreshold(learningRate: lr)))")
     print(" step      loss   accuracy   sharpness (λ_max)   residual   λ_max·lr/2")
     var topVector: [Double]? = nil
     for step in 0...steps {
@@ -51,7 +53,7 @@ do {
             print(String(format: "%5d  %8.5f   %6.2f%%   %12.4f      %9.2e   %6.3f",
                          step, value, 100 * surface.accuracy(at: w), top.value, top.residual, top.value * lr / 2))
         }
-        if step < steps { optimizer.step(&w, gradient: gradient) }
+        if step < steps { optimizer.step(&w, gradient: gradient, learningRate: lr) }
     }
 } catch {
     FileHandle.standardError.write("curv-demo: \(error)\n".data(using: .utf8)!)

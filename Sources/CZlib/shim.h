@@ -1,0 +1,6 @@
+// zlib, for reading gzip-compressed data files (MNIST/Fashion-MNIST ship as .gz).
+// inflateInit2 is a macro upstream; the inline function below gives Swift a callable form.
+#include <zlib.h>
+static inline int curv_inflate_init_gzip(z_stream *stream) {
+    return inflateInit2(stream, 16 + MAX_WBITS);
+}

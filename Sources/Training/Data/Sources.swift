@@ -1,0 +1,102 @@
+import Foundation
+import Tensor
+
+/// Loaders for the data sources the recorder reads. Each returns raw feature values (normalization
+/// is a separate, fitted step) and records its provenance.
+extension Dataset {
+    /// The UCI digits bundled in `fixtures/digits` (1797 images of 8x8, values 0..16, labels 0..9).
+    public static func digits(in directory: URL) throws -> Dataset {
+        try idx(images: directory.appendingPathComponent("digits-images-idx3-ubyte"),
+                labels: directory.appendingPathComponent("digits-labels-idx1-ubyte"), source: "digits")
+    }
+
+    /// An IDX image file and an IDX label file (MNIST, Fashion-MNIST), gzip-compressed or not.
+    /// Images of any rank are flattened per example; labels must be integers from 0.
+    public static func idx(images: URL, labels: URL, source: String = "idx") throws -> Dataset {
+        let (imageData, labelData) = (try readFile(images), try readFile(labels))
+        let x = try IDXArray(data: imageData, name: images.path)
+        let y = try IDXArray(data: labelData, name: labels.path)
+        guard x.shape.count >= 2, y.shape.count == 1, x.shape[0] == y.shape[0] else {
+            throw DataError("\(images.path) and \(labels.path): images \(x.shape) and labels \(y.shape) do not pair up (need [n, ...] and [n])")
+        }
+        let labelValues = y.values.map { Int($0) }
+        guard labelValues.allSatisfy({ $0 >= 0 }), zip(labelValues, y.values).allSatisfy({ Double($0) == $1 }) else {
+            throw DataError("\(labels.path): labels must be integers from 0")
+        }
+        let n = x.shape[0]
+        return Dataset(features: Tensor(shape: [n, x.values.count / max(n, 1)], scalars: x.values), labels: labelValues,
+                       classes: (labelValues.max() ?? 0) + 1,
+                       provenance: DataProvenance(source: source, paths: [images.path, labels.path], sha256: SHA256.hex(imageData + labelData)))
+    }
+
+    /// CIFAR-10 binary batches (`data_batch_1.bin` ... or `test_batch.bin`): records of one label byte
+    /// followed by 3072 pixel bytes (red, green, blue planes of 32x32). Features are the raw bytes.
+    public static func cifar10(files: [URL]) throws -> Dataset {
+        guard !files.isEmpty else { throw DataError("cifar10: no batch files given (set data.files)") }
+        var pixels = [Double](), labels = [Int](), all = Data()
+        for url in files {
+            let data = try readFile(url)
+            guard data.count % 3073 == 0, !data.isEmpty else {
+                throw DataError("\(url.path): \(data.count) bytes is not a whole number of 3073-byte CIFAR-10 records")
+            }
+            let bytes = [UInt8](data)
+            for r in 0..<(bytes.count / 3073) {
+                let o = r * 3073
+                guard bytes[o] < 10 else { throw DataError("\(url.path): record \(r) has label \(bytes[o]), CIFAR-10 labels are 0-9") }
+                labels.append(Int(bytes[o]))
+                pixels.append(contentsOf: bytes[(o + 1)..<(o + 3073)].map { Double($0) })
+            }
+            all.append(data)
+        }
+        return Dataset(features: Tensor(shape: [labels.count, 3072], scalars: pixels), labels: labels, classes: 10,
+                       provenance: DataProvenance(source: "cifar10", paths: files.map(\.path), sha256: SHA256.hex(all)))
+    }
+
+    /// A numeric CSV file (comma-separated, optional header line). With `labelColumn` the task is
+    /// classification on that column (integer labels from 0) and the other columns are features;
+    /// otherwise `targetColumns` are regression targets.
+    public static func csv(_ url: URL, header: Bool, labelColumn: Int?, targetColumns: [Int] = []) throws -> Dataset {
+        let data = try readFile(url)
+        let text = Gzip.isCompressed(data) ? try Gzip.decompress(data, name: url.path) : data
+        guard let string = String(data: text, encoding: .utf8) else { throw DataError("\(url.path): not UTF-8 text") }
+        var lines = string.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        if header, !lines.isEmpty { lines.removeFirst() }
+        guard !lines.isEmpty else { throw DataError("\(url.path): no data rows") }
+        let width = lines[0].split(separator: ",", omittingEmptySubsequences: false).count
+        let targetSet = Set(labelColumn.map { [$0] } ?? targetColumns)
+        guard !targetSet.isEmpty, targetSet.allSatisfy({ (0..<width).contains($0) }) else {
+            throw DataError("\(url.path): target column(s) \(targetSet.sorted()) outside the \(width) columns")
+        }
+        var features = [Double](), targets = [Double](), labels = [Int]()
+        for (r, line) in lines.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count == width else {
+                throw DataError("\(url.path): line \(r + (header ? 2 : 1)) has \(fields.count) fields, the first data line has \(width)")
+            }
+            for (c, field) in fields.enumerated() {
+                guard let v = Double(field) else { throw DataError("\(url.path): line \(r + (header ? 2 : 1)), column \(c + 1): '\(field)' is not a number") }
+                if c == labelColumn {
+                    guard v >= 0, v == v.rounded() else { throw DataError("\(url.path): line \(r + (header ? 2 : 1)): label '\(field)' is not an integer from 0") }
+                    labels.append(Int(v))
+                } else if targetSet.contains(c) { targets.append(v) } else { features.append(v) }
+            }
+        }
+        let n = lines.count, d = width - targetSet.count
+        let provenance = DataProvenance(source: "csv", paths: [url.path], sha256: SHA256.hex(data))
+        if labelColumn != nil {
+            return Dataset(features: Tensor(shape: [n, d], scalars: features), labels: labels, classes: labels.max()! + 1, provenance: provenance)
+        }
+        return Dataset(features: Tensor(shape: [n, d], scalars: features), targets: Tensor(shape: [n, targetSet.count], scalars: targets),
+                       provenance: provenance)
+    }
+
+    static func readFile(_ url: URL) throws -> Data {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw DataError("\(url.path): no such file") }
+        do {
+            let data = try Data(contentsOf: url)
+            return Gzip.isCompressed(data) && url.pathExtension == "gz" ? try Gzip.decompress(data, name: url.path) : data
+        } catch let error as DataError { throw error } catch {
+            throw DataError("\(url.path): cannot read the file (\(error.localizedDescription))")
+        }
+    }
+}
