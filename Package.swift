@@ -6,7 +6,7 @@ import PackageDescription
 let package = Package(
     name: "Curvature",
     products: [
-        .library(name: "Curvature", targets: ["Tensor", "Autodiff", "Models", "Spectral", "Training"]),
+        .library(name: "Curvature", targets: ["Tensor", "Autodiff", "Models", "Spectral", "Training", "RunStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +25,7 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
 
         // MARK: Storage
+        .target(name: "RunStore", dependencies: ["CHDF5"]),
 
         // MARK: Core
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
@@ -36,13 +37,21 @@ let package = Package(
 
         // MARK: Workflows
         .target(name: "Training", dependencies: [
-            "Models", "Spectral", "Autodiff", "Tensor", "CZlib",
+            "Models", "Spectral", "Autodiff", "Tensor", "RunStore", "CZlib",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
 
         // MARK: Executables
         .executableTarget(name: "curv-bench", dependencies: ["Training", "Models", "Spectral", "Tensor"]),
+        .executableTarget(name: "curv-record", dependencies: [
+            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "curv-demo", dependencies: ["Training", "Models", "Spectral", "Tensor"]),
+        .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
+        .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
+        .executableTarget(name: "curv-inspect", dependencies: [
+            "RunStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // MARK: Benchmarks
 
@@ -53,7 +62,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),
         .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -24,6 +24,12 @@ public struct LossSurface<T: TensorScalar> {
         self.layout = model.layout
     }
 
+    /// The same loss over the examples at `indices` only (a minibatch).
+    public func restricted(to indices: [Int]) -> LossSurface {
+        LossSurface(model: model, loss: loss, examples: Batch(inputs: examples.inputs.rows(at: indices), targets: examples.targets.rows(at: indices)),
+                    weightDecay: weightDecay, chunkSize: chunkSize)
+    }
+
     /// Number of parameters (the Hessian is `dimension x dimension`).
     public var dimension: Int { layout.count }
 

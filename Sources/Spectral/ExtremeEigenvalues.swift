@@ -50,6 +50,16 @@ public func extremeEigenvalues(of op: SymmetricOperator, top: Int, bottom: Int =
     return ExtremeEigenvalues(top: topPairs, bottom: bottomPairs, lanczos: result)
 }
 
+/// The `count` largest Ritz values of a finished Lanczos run, descending, with their residuals
+/// `residualNorm * |last component|` (no vectors).
+public func topRitzPairs(of result: LanczosResult, count: Int) throws -> [RitzPair] {
+    let (values, vectors) = try result.tridiagonal.eigendecomposition()
+    let m = values.count
+    return (0..<min(count, m)).map { k in
+        RitzPair(value: values[m - 1 - k], residual: result.residualNorm * abs(vectors[m - 1 - k][m - 1]), vector: nil)
+    }
+}
+
 /// The eigenvalue of largest magnitude by power iteration with Rayleigh quotients.
 ///
 /// Cheap tracking of λ_max from one training step to the next: warm-started from the previous

@@ -23,13 +23,19 @@ public struct SLQSettings: Sendable {
 /// `progress(probe)` is called after each probe (1-based) finishes.
 public func lanczosTridiagonals(of op: SymmetricOperator, settings: SLQSettings,
                                 progress: (Int) -> Void = { _ in }) throws -> [Tridiagonal] {
+    try lanczosRuns(of: op, settings: settings, progress: progress).map(\.tridiagonal)
+}
+
+/// The Lanczos runs of SLQ, one per probe, with their residual norms (for Ritz residuals).
+public func lanczosRuns(of op: SymmetricOperator, settings: SLQSettings,
+                        progress: (Int) -> Void = { _ in }) throws -> [LanczosResult] {
     guard settings.probes >= 1 else { throw SpectralError.invalidArgument("SLQ needs at least one probe, got \(settings.probes)") }
     return try (0..<settings.probes).map { l in
         var rng = probeGenerator(seed: settings.seed, probe: l)
         let v = settings.probeKind.draw(op.dimension, using: &rng)
-        let t = try lanczos(op, start: v, steps: settings.steps, reorthogonalization: settings.reorthogonalization, probe: l + 1).tridiagonal
+        let result = try lanczos(op, start: v, steps: settings.steps, reorthogonalization: settings.reorthogonalization, probe: l + 1)
         progress(l + 1)
-        return t
+        return result
     }
 }
 

@@ -3,7 +3,7 @@ import Models
 import Tensor
 
 /// Where a data set came from, recorded in run files so analysis can find and verify it.
-public struct DataProvenance: Equatable, Sendable {
+public struct DataOrigin: Equatable, Sendable {
     /// The source kind (`digits`, `idx`, `cifar10`, `csv`, `gaussian_mixture`, `teacher_student`).
     public let source: String
     /// Files read, in order (empty for synthetic sets).
@@ -19,10 +19,10 @@ public struct Dataset: Sendable {
     public let targets: Tensor<Double>
     /// Class indices `0 ..< classes` for classification; nil for regression.
     public let labels: [Int]?
-    public let provenance: DataProvenance
+    public let provenance: DataOrigin
 
     /// A classification set: targets are the one-hot encoding of `labels`.
-    public init(features: Tensor<Double>, labels: [Int], classes: Int, provenance: DataProvenance) {
+    public init(features: Tensor<Double>, labels: [Int], classes: Int, provenance: DataOrigin) {
         precondition(features.rank == 2 && features.shape[0] == labels.count, "Dataset: features \(features.shape) for \(labels.count) labels")
         precondition(labels.allSatisfy { (0..<classes).contains($0) }, "Dataset: labels outside 0..<\(classes)")
         var targets = Tensor<Double>(zeros: [labels.count, classes])
@@ -34,7 +34,7 @@ public struct Dataset: Sendable {
     }
 
     /// A regression set.
-    public init(features: Tensor<Double>, targets: Tensor<Double>, provenance: DataProvenance) {
+    public init(features: Tensor<Double>, targets: Tensor<Double>, provenance: DataOrigin) {
         precondition(features.rank == 2 && targets.rank == 2 && features.shape[0] == targets.shape[0],
                      "Dataset: features \(features.shape) and targets \(targets.shape) need equal rows")
         self.features = features
@@ -43,7 +43,7 @@ public struct Dataset: Sendable {
         self.provenance = provenance
     }
 
-    private init(features: Tensor<Double>, targets: Tensor<Double>, labels: [Int]?, provenance: DataProvenance) {
+    private init(features: Tensor<Double>, targets: Tensor<Double>, labels: [Int]?, provenance: DataOrigin) {
         self.features = features
         self.targets = targets
         self.labels = labels

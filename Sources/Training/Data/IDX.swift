@@ -47,6 +47,12 @@ public struct IDXArray {
         guard bytes.count == headerSize + count * width else {
             throw DataError("\(name): header says \(shape) x \(width)-byte elements (\(headerSize + count * width) bytes), file has \(bytes.count) bytes")
         }
+        if typeCode == 0x08 {
+            // Unsigned bytes (images, labels): the common case, converted in one pass.
+            self.shape = shape
+            self.values = bytes[headerSize...].map { Double($0) }
+            return
+        }
         var values = [Double](repeating: 0, count: count)
         for i in 0..<count {
             let o = headerSize + i * width

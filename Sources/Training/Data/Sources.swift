@@ -26,7 +26,7 @@ extension Dataset {
         let n = x.shape[0]
         return Dataset(features: Tensor(shape: [n, x.values.count / max(n, 1)], scalars: x.values), labels: labelValues,
                        classes: (labelValues.max() ?? 0) + 1,
-                       provenance: DataProvenance(source: source, paths: [images.path, labels.path], sha256: SHA256.hex(imageData + labelData)))
+                       provenance: DataOrigin(source: source, paths: [images.path, labels.path], sha256: SHA256.hex(imageData + labelData)))
     }
 
     /// CIFAR-10 binary batches (`data_batch_1.bin` ... or `test_batch.bin`): records of one label byte
@@ -49,7 +49,7 @@ extension Dataset {
             all.append(data)
         }
         return Dataset(features: Tensor(shape: [labels.count, 3072], scalars: pixels), labels: labels, classes: 10,
-                       provenance: DataProvenance(source: "cifar10", paths: files.map(\.path), sha256: SHA256.hex(all)))
+                       provenance: DataOrigin(source: "cifar10", paths: files.map(\.path), sha256: SHA256.hex(all)))
     }
 
     /// A numeric CSV file (comma-separated, optional header line). With `labelColumn` the task is
@@ -82,7 +82,7 @@ extension Dataset {
             }
         }
         let n = lines.count, d = width - targetSet.count
-        let provenance = DataProvenance(source: "csv", paths: [url.path], sha256: SHA256.hex(data))
+        let provenance = DataOrigin(source: "csv", paths: [url.path], sha256: SHA256.hex(data))
         if labelColumn != nil {
             return Dataset(features: Tensor(shape: [n, d], scalars: features), labels: labels, classes: labels.max()! + 1, provenance: provenance)
         }

@@ -1,2 +1,0 @@
-// Placeholder: the Raster module is built by its own issue.
-import CPNG

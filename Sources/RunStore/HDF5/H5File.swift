@@ -1,0 +1,118 @@
+// HDF5 files: create, open, flush, close. Files are written with the earliest library-version
+// bounds (so the superblock carries no "open for writing" flag that would stop readers after a
+// crash), no reuse of freed file space (so bytes a flushed record points at are never
+// overwritten before the next flush) and a metadata cache that never evicts between flushes
+// (so nothing half-written reaches the disk except at a flush). See docs/run-format.md,
+// "Crash safety".
+
+import CHDF5
+import Foundation
+
+final class H5File {
+    let handle: H5Handle
+    /// The path as the caller gave it (used in error messages).
+    let path: String
+    let writable: Bool
+
+    private init(handle: H5Handle, path: String, writable: Bool) {
+        self.handle = handle
+        self.path = path
+        self.writable = writable
+    }
+
+    /// The root group "/".
+    func root() throws -> H5Group {
+        try H5Group.open(in: self, parent: handle.id, name: "/", location: H5Location(file: path, object: "/"))
+    }
+
+    /// Creates a new file at `path`. With `exclusive` the call fails when a file exists there.
+    static func create(_ path: String, exclusive: Bool) throws -> H5File {
+        H5.prepareThread()
+        let location = H5Location(file: path, object: "/")
+        let fcpl = H5Handle.plist(H5Pcreate(curv_h5_plist_file_create()))
+        // Never hand out freed space again while the file is open: a flushed record's bytes stay put.
+        try location.check(H5Pset_file_space_strategy(fcpl.id, H5F_FSPACE_STRATEGY_NONE, false, 1),
+                           "H5Pset_file_space_strategy", "cannot configure file space handling")
+        let fapl = try writerAccessList(location)
+        let flags = exclusive ? curv_h5_acc_excl() : curv_h5_acc_trunc()
+        let id = H5Fcreate(path, flags, fcpl.id, fapl.id)
+        if id < 0 {
+            let message = H5.innermostMessage()
+            if exclusive && FileManager.default.fileExists(atPath: path) {
+                throw RunStoreError(.alreadyExists, file: path,
+                                    detail: "a file already exists here; pass overwrite to replace it")
+            }
+            throw RunStoreError(.hdf5(operation: "H5Fcreate"), file: path,
+                                detail: "cannot create the file (check the directory exists and is writable)",
+                                hdf5Message: message)
+        }
+        return H5File(handle: H5Handle(id, closer: H5Fclose), path: path, writable: true)
+    }
+
+    /// Opens an existing file, classifying failures: missing, not HDF5, truncated, locked.
+    static func open(_ path: String, writable: Bool) throws -> H5File {
+        H5.prepareThread()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw RunStoreError(.fileNotFound, file: path, detail: "no such file")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw RunStoreError(.system(operation: "open", errno: EACCES), file: path,
+                                detail: "the file is not readable (check its permissions)")
+        }
+        let signature = H5Fis_hdf5(path)
+        if signature == 0 {
+            throw RunStoreError(.notHDF5, file: path,
+                                detail: "not an HDF5 file (no HDF5 signature); expected a run file written by curv-record")
+        }
+        let fapl = writable ? try writerAccessList(H5Location(file: path, object: "/"))
+                            : H5Handle.plist(H5Pcreate(curv_h5_plist_file_access()))
+        let flags = writable ? curv_h5_acc_rdwr() : curv_h5_acc_rdonly()
+        let id = H5Fopen(path, flags, fapl.id)
+        if id < 0 {
+            let message = H5.innermostMessage()
+            if message.contains("truncated") {
+                throw RunStoreError(.truncated, file: path,
+                                    detail: "the file is truncated (shorter than its header says); it was cut short while copying or writing",
+                                    hdf5Message: message)
+            }
+            if message.contains("lock") {
+                throw RunStoreError(.hdf5(operation: "H5Fopen"), file: path,
+                                    detail: "the file is locked: another process has it open for writing; wait for it to finish",
+                                    hdf5Message: message)
+            }
+            throw RunStoreError(.hdf5(operation: "H5Fopen"), file: path,
+                                detail: "HDF5 cannot open the file (damaged or unreadable)", hdf5Message: message)
+        }
+        return H5File(handle: H5Handle(id, closer: H5Fclose), path: path, writable: writable)
+    }
+
+    /// Writes every buffered change of the whole file to the operating system.
+    func flush() throws {
+        H5.prepareThread()
+        try H5Location(file: path, object: "/").check(H5Fflush(handle.id, H5F_SCOPE_GLOBAL), "H5Fflush",
+                                                     "cannot flush the file to disk")
+    }
+
+    /// Closes the file. Objects still open inside it stay valid until released (HDF5 keeps the
+    /// file open until its last object closes).
+    func close() throws {
+        H5.prepareThread()
+        try H5Location(file: path, object: "/").check(handle.close(), "H5Fclose", "cannot close the file")
+    }
+
+    /// File-access list for writers: a metadata cache that does not evict (and so does not write)
+    /// between flushes.
+    private static func writerAccessList(_ location: H5Location) throws -> H5Handle {
+        let fapl = H5Handle.plist(H5Pcreate(curv_h5_plist_file_access()))
+        var config = H5AC_cache_config_t()
+        config.version = H5AC__CURR_CACHE_CONFIG_VERSION
+        try location.check(H5Pget_mdc_config(fapl.id, &config), "H5Pget_mdc_config", "cannot read cache settings")
+        config.evictions_enabled = false
+        config.incr_mode = H5C_incr__off
+        config.flash_incr_mode = H5C_flash_incr__off
+        config.decr_mode = H5C_decr__off
+        try location.check(H5Pset_mdc_config(fapl.id, &config), "H5Pset_mdc_config", "cannot configure the metadata cache")
+        return fapl
+    }
+}

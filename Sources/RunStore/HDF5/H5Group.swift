@@ -1,0 +1,103 @@
+// HDF5 groups: create, open, list members, and create or open datasets inside them.
+
+import CHDF5
+
+/// An HDF5 object that can carry attributes (a group or a dataset).
+protocol H5Object: AnyObject {
+    var handle: H5Handle { get }
+    var location: H5Location { get }
+}
+
+final class H5Group: H5Object {
+    let handle: H5Handle
+    let location: H5Location
+
+    private init(handle: H5Handle, location: H5Location) {
+        self.handle = handle
+        self.location = location
+    }
+
+    /// Opens group `name` (a link name or "/" for the root) below `parent`.
+    static func open(in file: H5File, parent: hid_t, name: String, location: H5Location) throws -> H5Group {
+        let id = try location.checkID(H5Gopen2(parent, name, H5.defaultPlist), "H5Gopen2", "cannot open the group")
+        return H5Group(handle: H5Handle(id, closer: H5Gclose), location: location)
+    }
+
+    /// Whether this group has a member (group, dataset or link) called `name` (one path component).
+    func contains(_ name: String) -> Bool {
+        H5Lexists(handle.id, name, H5.defaultPlist) > 0
+    }
+
+    /// The child group `name`.
+    func group(_ name: String) throws -> H5Group {
+        let child = location.child(name)
+        guard contains(name) else { throw child.malformed("the group is missing") }
+        let id = try child.checkID(H5Gopen2(handle.id, name, H5.defaultPlist), "H5Gopen2", "cannot open the group")
+        return H5Group(handle: H5Handle(id, closer: H5Gclose), location: child)
+    }
+
+    /// The child group `name`, created when missing.
+    func groupCreatingIfNeeded(_ name: String) throws -> H5Group {
+        if contains(name) { return try group(name) }
+        return try createGroup(name)
+    }
+
+    /// Creates the child group `name`; fails when it exists.
+    func createGroup(_ name: String) throws -> H5Group {
+        let child = location.child(name)
+        let id = try child.checkID(H5Gcreate2(handle.id, name, H5.defaultPlist, H5.defaultPlist, H5.defaultPlist),
+                                   "H5Gcreate2", "cannot create the group")
+        return H5Group(handle: H5Handle(id, closer: H5Gclose), location: child)
+    }
+
+    /// Names of the members, in HDF5's name order (byte-wise ascending).
+    func memberNames() throws -> [String] {
+        var info = H5G_info_t()
+        try location.check(H5Gget_info(handle.id, &info), "H5Gget_info", "cannot list the group")
+        var names: [String] = []
+        names.reserveCapacity(Int(info.nlinks))
+        for index in 0..<info.nlinks {
+            let length = H5Lget_name_by_idx(handle.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, H5.defaultPlist)
+            guard length >= 0 else { throw location.failure("H5Lget_name_by_idx", "cannot read a member name") }
+            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+            _ = H5Lget_name_by_idx(handle.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, H5.defaultPlist)
+            names.append(String(cString: buffer))
+        }
+        return names
+    }
+
+    /// Whether member `name` is a group (false for datasets, missing or unopenable members).
+    func isGroup(_ name: String) -> Bool {
+        guard contains(name) else { return false }
+        let id = H5Oopen(handle.id, name, H5.defaultPlist)
+        guard id >= 0 else { return false }
+        defer { H5Oclose(id) }
+        return H5Iget_type(id) == H5I_GROUP
+    }
+
+    /// Opens the dataset `name`.
+    func dataset(_ name: String) throws -> H5Dataset {
+        let child = location.child(name)
+        guard contains(name) else { throw child.malformed("the dataset is missing") }
+        let id = try child.checkID(H5Dopen2(handle.id, name, H5.defaultPlist), "H5Dopen2", "cannot open the dataset")
+        return H5Dataset(handle: H5Handle(id, closer: H5Dclose), location: child)
+    }
+
+    /// Creates dataset `name` with on-disk type `fileType` and the given shape and layout.
+    func createDataset(_ name: String, fileType: hid_t, shape: [Int], options: H5DatasetOptions = .init()) throws -> H5Dataset {
+        let child = location.child(name)
+        let space: H5Handle
+        if shape.isEmpty {
+            space = .dataspace(H5Screate(H5S_SCALAR))
+        } else {
+            let dims = shape.map { hsize_t($0) }
+            let maxDims: [hsize_t] = options.extendible ? dims.map { _ in curv_h5_s_unlimited() } : dims
+            space = .dataspace(H5Screate_simple(Int32(dims.count), dims, maxDims))
+        }
+        guard space.id >= 0 else { throw child.failure("H5Screate_simple", "cannot describe the dataset's shape \(shape)") }
+        let dcpl = try options.creationList(shape: shape, fileType: fileType, location: child)
+        let id = try child.checkID(H5Dcreate2(handle.id, name, fileType, space.id, H5.defaultPlist, dcpl.id, H5.defaultPlist),
+                                   "H5Dcreate2", "cannot create the dataset")
+        return H5Dataset(handle: H5Handle(id, closer: H5Dclose), location: child)
+    }
+}

@@ -1,0 +1,124 @@
+// The machine-readable (JSON) and human-readable (text) summaries of a run that curv-inspect
+// prints. The JSON object's keys are a contract (DESIGN.md, docs/run-format.md).
+
+import Foundation
+
+public enum RunSummary {
+    /// Metrics always present in the JSON `metrics` object, in this order (all-null when not recorded).
+    public static let leadingMetrics = ["loss", "lr", "sharpness"]
+
+    /// The `curv-inspect --json` object: format_version, software, created, parameters, config,
+    /// model, data, checkpoints, spectra, metrics (equal-length arrays; NaN -> null), events,
+    /// analyses.
+    public static func json(_ reader: RunReader) throws -> JSONValue {
+        let metrics = try reader.metrics()
+        var metricMembers: [(String, JSONValue)] = [("step", .ints(metrics.steps))]
+        for name in leadingMetrics + metrics.names.filter({ !leadingMetrics.contains($0) }) {
+            metricMembers.append((name, .doubles(metrics[name])))
+        }
+        let batch = try reader.hessianBatch(as: Double.self)
+        let data = try reader.dataProvenance()
+        let spectra = try reader.spectrumKeys().map { key -> JSONValue in
+            .object([("step", .int(key.step)), ("operator", .string(key.operator.rawValue))])
+        }
+        let analyses = try reader.analyses().map { stored -> JSONValue in
+            let a = stored.analysis
+            return .object([("id", .string(stored.id)), ("step", .int(a.step)), ("operator", .string(a.operator.rawValue)),
+                            ("probes", .int(a.probes)), ("lanczos", .int(a.lanczosSteps)),
+                            ("top", .doubles(a.topEigenvalues)), ("trace", .double(a.trace)),
+                            ("trace_stderr", .double(a.traceStandardError)), ("sigma", .double(a.sigma)),
+                            ("created", .string(stored.created))])
+        }
+        let config = try reader.configJSON().flatMap(compactObject) ?? .null
+        let spec = try reader.modelSpec()
+        return .object([
+            ("format_version", .string(reader.formatVersion)),
+            ("software", .string(reader.software)),
+            ("created", .string(reader.created)),
+            ("parameters", .int(try reader.parameterCount())),
+            ("config", config),
+            ("model", compactObject(spec) ?? .string(spec)),
+            ("data", .object([("name", .string(data.name)), ("path", .string(data.path)), ("sha256", .string(data.sha256)),
+                              ("hessian_batch", batch.map { .int($0.indices.count) } ?? .null)])),
+            ("checkpoints", .ints(try reader.checkpointSteps())),
+            ("spectra", .array(spectra)),
+            ("metrics", .object(metricMembers)),
+            ("events", .array(try reader.events().map {
+                .object([("step", .int($0.step)), ("kind", .string($0.kind)), ("detail", .string($0.detail))])
+            })),
+            ("analyses", .array(analyses)),
+        ])
+    }
+
+    /// A JSON object's text re-serialized compactly (sorted keys), or nil when it is not one.
+    static func compactObject(_ text: String) -> JSONValue? {
+        guard let data = text.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data), object is [String: Any],
+              let compact = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
+        return .raw(String(decoding: compact, as: UTF8.self))
+    }
+
+    /// A readable multi-line summary: header, model, data, config, metrics, checkpoints,
+    /// spectra, events, analyses.
+    public static func text(_ reader: RunReader) throws -> String {
+        var lines: [String] = []
+        lines.append("\(reader.path): Curvature run, format \(reader.formatVersion), \(reader.software), created \(reader.created)")
+        lines.append("model:       \(try reader.modelSpec())")
+        lines.append("parameters:  \(try reader.parameterCount())")
+        let data = try reader.dataProvenance()
+        var dataLine = "data:        \(data.name)"
+        if !data.path.isEmpty { dataLine += " (\(data.path))" }
+        if !data.sha256.isEmpty { dataLine += ", sha256 \(data.sha256.prefix(12))…" }
+        lines.append(dataLine)
+        if let batch = try reader.hessianBatch(as: Double.self) {
+            var parts = ["\(batch.indices.count) examples"]
+            if let inputs = batch.inputs { parts.append("inputs \(inputs.shape) embedded") } else { parts.append("inputs not embedded") }
+            if batch.labels != nil { parts.append("labels") }
+            lines.append("hessian:     " + parts.joined(separator: ", "))
+        } else {
+            lines.append("hessian:     no batch stored")
+        }
+        lines.append("config:")
+        lines += try reader.configTOML().split(separator: "\n", omittingEmptySubsequences: false)
+            .map { "  " + $0 }.filter { !$0.allSatisfy(\.isWhitespace) }
+
+        let metrics = try reader.metrics()
+        if let first = metrics.steps.first, let last = metrics.steps.last {
+            lines.append("metrics:     \(metrics.steps.count) rows, steps \(first)…\(last): \(metrics.names.joined(separator: ", "))")
+            let latest = metrics.names.compactMap { name -> String? in
+                guard let value = metrics[name].last(where: { !$0.isNaN }) else { return nil }
+                return "\(name) \(format(value))"
+            }
+            if !latest.isEmpty { lines.append("  latest:    " + latest.joined(separator: ", ")) }
+        } else {
+            lines.append("metrics:     none")
+        }
+        let checkpoints = try reader.checkpointSteps()
+        lines.append("checkpoints: \(checkpoints.count)" + (checkpoints.isEmpty ? "" : " at steps " + list(checkpoints)))
+        let spectra = try reader.spectrumKeys()
+        lines.append("spectra:     \(spectra.count)")
+        for op in SpectralOperator.allCases {
+            let steps = spectra.filter { $0.operator == op }.map(\.step)
+            if !steps.isEmpty { lines.append("  \(op.rawValue): steps \(list(steps))") }
+        }
+        let events = try reader.events()
+        lines.append("events:      \(events.count)")
+        for event in events.prefix(20) { lines.append("  step \(event.step)  \(event.kind)  \(event.detail)") }
+        if events.count > 20 { lines.append("  … \(events.count - 20) more (curv-inspect --json lists all)") }
+        let analyses = try reader.analyses()
+        lines.append("analyses:    \(analyses.count)")
+        for stored in analyses {
+            let a = stored.analysis
+            lines.append("  \(stored.id)  step \(a.step) \(a.operator.rawValue), \(a.probes) probes × \(a.lanczosSteps) Lanczos steps, top \(a.topEigenvalues.prefix(3).map(format).joined(separator: ", ")), trace \(format(a.trace)) ± \(format(a.traceStandardError))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Up to 12 steps, then an ellipsis and the last one.
+    private static func list(_ steps: [Int]) -> String {
+        if steps.count <= 12 { return steps.map(String.init).joined(separator: ", ") }
+        return steps.prefix(11).map(String.init).joined(separator: ", ") + ", …, \(steps.last!)"
+    }
+
+    private static func format(_ value: Double) -> String { String(format: "%.6g", value) }
+}

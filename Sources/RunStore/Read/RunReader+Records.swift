@@ -1,0 +1,184 @@
+// Reading checkpoints, spectra and analyses, and selecting steps.
+
+import Foundation
+
+/// Which tensors of a checkpoint.
+public enum CheckpointPart: String, Sendable {
+    case weights
+    case gradients
+}
+
+/// Which steps to read.
+public enum StepSelection: Equatable, Sendable {
+    /// Every available step.
+    case all
+    /// The last available step.
+    case latest
+    /// These steps (each must be available).
+    case steps([Int])
+
+    /// Parses "all", "latest" or a comma-separated list of steps ("0,100,200").
+    public init?(_ text: String) {
+        switch text {
+        case "all": self = .all
+        case "latest", "last": self = .latest
+        default:
+            let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
+            self = .steps(parts.map { $0! })
+        }
+    }
+}
+
+extension RunReader {
+    // MARK: Checkpoints
+
+    /// Steps with a checkpoint, ascending.
+    public func checkpointSteps() throws -> [Int] {
+        H5.prepareThread()
+        return try numericMembers(root.group(Schema.Checkpoint.group))
+    }
+
+    /// Resolves `selection` against the checkpoint steps; an unknown step is an error listing
+    /// the available ones.
+    public func selectCheckpointSteps(_ selection: StepSelection) throws -> [Int] {
+        let available = try checkpointSteps()
+        switch selection {
+        case .all: return available
+        case .latest: return available.last.map { [$0] } ?? []
+        case .steps(let wanted):
+            for step in wanted where !available.contains(step) { throw unknownCheckpoint(step, available) }
+            return wanted
+        }
+    }
+
+    private func unknownCheckpoint(_ step: Int, _ available: [Int]) -> RunStoreError {
+        let list = available.isEmpty ? "none" : available.map(String.init).joined(separator: ", ")
+        return RunStoreError(.notFound(what: "checkpoint \(step)", available: available.map(String.init)), file: path,
+                             object: "/checkpoints/\(step)",
+                             detail: "no checkpoint at step \(step); checkpoints exist at steps: \(list)")
+    }
+
+    private func checkpointGroup(_ step: Int) throws -> H5Group {
+        H5.prepareThread()
+        let checkpoints = try root.group(Schema.Checkpoint.group)
+        guard checkpoints.isGroup(String(step)) else { throw unknownCheckpoint(step, try checkpointSteps()) }
+        return try checkpoints.group(String(step))
+    }
+
+    /// The element type the checkpoint at `step` was stored in.
+    public func checkpointDType(at step: Int) throws -> StoredDType {
+        let group = try checkpointGroup(step)
+        let text = try group.stringAttribute(Schema.Checkpoint.dtype)
+        guard let dtype = StoredDType(rawValue: text) else { throw group.location.malformed("unknown dtype '\(text)'") }
+        return dtype
+    }
+
+    /// The whole checkpoint at `step`, converted to `T`.
+    public func checkpoint<T: StoredFloat>(at step: Int, as type: T.Type) throws -> Checkpoint<T> {
+        let group = try checkpointGroup(step)
+        let optimizerGroup = try group.group(Schema.Checkpoint.optimizer)
+        var hyperparameters: [String: Double] = [:]
+        for name in try optimizerGroup.attributeNames() where name != Schema.Checkpoint.kind && name != Schema.Checkpoint.stepCount {
+            hyperparameters[name] = try optimizerGroup.doubleAttribute(name)
+        }
+        var slots: [String: [NamedArray<T>]] = [:]
+        for slot in try optimizerGroup.memberNames() {
+            slots[slot] = try optimizerGroup.group(slot).readArrays(as: T.self)
+        }
+        let optimizer = OptimizerState(kind: try optimizerGroup.stringAttribute(Schema.Checkpoint.kind),
+                                       stepCount: Int(try optimizerGroup.intAttribute(Schema.Checkpoint.stepCount)),
+                                       hyperparameters: hyperparameters, slots: slots)
+        return Checkpoint(step: Int(try group.intAttribute(Schema.Checkpoint.step)),
+                          learningRate: try group.doubleAttribute(Schema.Checkpoint.lr),
+                          weights: try group.group(Schema.Checkpoint.weights).readArrays(as: T.self),
+                          gradients: try group.group(Schema.Checkpoint.gradients).readArrays(as: T.self),
+                          optimizer: optimizer)
+    }
+
+    /// Names of the tensors in one part of the checkpoint at `step`, sorted.
+    public func tensorNames(at step: Int, part: CheckpointPart = .weights) throws -> [String] {
+        try checkpointGroup(step).group(part.rawValue).memberNames()
+    }
+
+    /// One tensor of the checkpoint at `step`, converted to `T`.
+    public func tensor<T: StoredFloat>(_ name: String, at step: Int, part: CheckpointPart = .weights,
+                                       as type: T.Type) throws -> NamedArray<T> {
+        let group = try checkpointGroup(step).group(part.rawValue)
+        guard group.contains(name) else {
+            let names = try group.memberNames()
+            throw RunStoreError(.notFound(what: "tensor \(name)", available: names), file: path,
+                                object: group.location.child(name).object,
+                                detail: "no \(part.rawValue) tensor '\(name)' at step \(step); tensors: \(names.joined(separator: ", "))")
+        }
+        return try group.readArray(name, as: T.self)
+    }
+
+    /// The learning rate stored with the checkpoint at `step`.
+    public func learningRate(at step: Int) throws -> Double {
+        try checkpointGroup(step).doubleAttribute(Schema.Checkpoint.lr)
+    }
+
+    // MARK: Spectra
+
+    /// (step, operator) pairs with a recorded spectrum, by step then operator.
+    public func spectrumKeys() throws -> [(step: Int, operator: SpectralOperator)] {
+        H5.prepareThread()
+        let spectra = try root.group(Schema.Spectrum.group)
+        return try numericMembers(spectra).flatMap { step in
+            try spectra.group(String(step)).memberNames().compactMap { name in
+                SpectralOperator(rawValue: name).map { (step, $0) }
+            }
+        }
+    }
+
+    /// The spectrum of `op` at `step`.
+    public func spectrum(at step: Int, operator op: SpectralOperator) throws -> Spectrum {
+        H5.prepareThread()
+        let spectra = try root.group(Schema.Spectrum.group)
+        guard spectra.isGroup(String(step)), try spectra.group(String(step)).isGroup(op.rawValue) else {
+            let keys = try spectrumKeys().map { "\($0.step)/\($0.operator.rawValue)" }
+            throw RunStoreError(.notFound(what: "spectrum \(step)/\(op.rawValue)", available: keys), file: path,
+                                object: "/spectra/\(step)/\(op.rawValue)",
+                                detail: "no \(op.rawValue) spectrum at step \(step); spectra: \(keys.isEmpty ? "none" : keys.joined(separator: ", "))")
+        }
+        let group = try spectra.group(String(step)).group(op.rawValue)
+        return Spectrum(step: step, operator: op,
+                        eigenvalues: try group.readDoubles(Schema.Spectrum.eigenvalues),
+                        residuals: try group.readDoubles(Schema.Spectrum.residuals),
+                        alpha: try group.readMatrix(Schema.Spectrum.alpha),
+                        beta: try group.readMatrix(Schema.Spectrum.beta),
+                        seed: UInt64(bitPattern: try group.intAttribute(Schema.Spectrum.seed)),
+                        probeKind: try group.stringAttribute(Schema.Spectrum.probeKind))
+    }
+
+    /// Every recorded spectrum (optionally of one operator), by step.
+    public func spectra(operator op: SpectralOperator? = nil) throws -> [Spectrum] {
+        try spectrumKeys().filter { op == nil || $0.operator == op }.map { try spectrum(at: $0.step, operator: $0.operator) }
+    }
+
+    // MARK: Analyses
+
+    /// Ids under /analyses, in order of writing.
+    public func analysisIDs() throws -> [String] {
+        H5.prepareThread()
+        return try root.group(Schema.Analysis.group).memberNames()
+    }
+
+    /// The analysis `id`.
+    public func analysis(_ id: String) throws -> StoredAnalysis {
+        H5.prepareThread()
+        let analyses = try root.group(Schema.Analysis.group)
+        guard analyses.isGroup(id) else {
+            let ids = try analysisIDs()
+            throw RunStoreError(.notFound(what: "analysis \(id)", available: ids), file: path, object: "/analyses/\(id)",
+                                detail: "no analysis '\(id)'; analyses: \(ids.isEmpty ? "none" : ids.joined(separator: ", "))")
+        }
+        return try AnalysisStorage.read(analyses.group(id), id: id)
+    }
+
+    /// Every analysis, in order of writing.
+    public func analyses() throws -> [StoredAnalysis] {
+        try analysisIDs().map { try analysis($0) }
+    }
+}

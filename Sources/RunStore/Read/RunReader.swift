@@ -1,0 +1,151 @@
+// Reading a run file: open and validate, then the header strings and every record kind.
+// Opening never modifies the file (read-only), and every failure is a RunStoreError naming the
+// file and the object.
+
+import Foundation
+
+/// Read access to one run file. Not thread-safe: use from one thread at a time.
+public final class RunReader {
+    /// The path as given to `open`.
+    public let path: String
+    /// The file's `format_version` ("MAJOR.MINOR").
+    public let formatVersion: String
+    /// The `software` that created the file.
+    public let software: String
+    /// ISO 8601 UTC creation time.
+    public let created: String
+    let file: H5File
+    let root: H5Group
+
+    /// Opens `path` read-only and checks that it is a run file of a supported major version.
+    public static func open(_ path: String) throws -> RunReader {
+        try RunReader(file: H5File.open(path, writable: false))
+    }
+
+    init(file: H5File) throws {
+        H5.prepareThread()
+        self.file = file
+        path = file.path
+        root = try file.root()
+        guard root.hasAttribute(Schema.Root.formatVersion) else {
+            throw RunStoreError(.notARun, file: path,
+                                detail: "an HDF5 file but not a Curvature run (no '\(Schema.Root.formatVersion)' attribute at the root)")
+        }
+        formatVersion = try root.stringAttribute(Schema.Root.formatVersion)
+        let major = formatVersion.split(separator: ".").first.flatMap { Int($0) }
+        guard let major, RunFormat.supportedMajorVersions.contains(major) else {
+            let supported = RunFormat.supportedMajorVersions.map { "\($0).x" }
+            throw RunStoreError(.unsupportedVersion(found: formatVersion, supported: supported), file: path,
+                                detail: "run format version \(formatVersion) is not supported by this build (reads \(supported.joined(separator: ", "))); upgrade curvature to read it")
+        }
+        software = (try? root.stringAttribute(Schema.Root.software)) ?? ""
+        created = (try? root.stringAttribute(Schema.Root.created)) ?? ""
+        for name in Schema.requiredGroups where !root.isGroup(name) {
+            throw RunStoreError(.malformed, file: path, object: "/" + name,
+                                detail: "the run file lacks its '\(name)' group; it was not written by curv-record or is damaged")
+        }
+    }
+
+    /// Closes the file now (also done when the reader is released).
+    public func close() {
+        root.handle.close()
+        try? file.close()
+    }
+
+    // MARK: Header
+
+    /// The resolved configuration as TOML text.
+    public func configTOML() throws -> String {
+        H5.prepareThread()
+        return try root.group(Schema.Config.group).dataset(Schema.Config.toml).readStrings().first ?? ""
+    }
+
+    /// The resolved configuration as a JSON object's text, when the recorder stored it.
+    public func configJSON() throws -> String? {
+        H5.prepareThread()
+        let config = try root.group(Schema.Config.group)
+        guard config.contains(Schema.Config.json) else { return nil }
+        return try config.dataset(Schema.Config.json).readStrings().first
+    }
+
+    /// The model spec (JSON text defined by the Models layer).
+    public func modelSpec() throws -> String {
+        H5.prepareThread()
+        return try root.group(Schema.Model.group).dataset(Schema.Model.spec).readStrings().first ?? ""
+    }
+
+    /// Number of scalar trainable parameters.
+    public func parameterCount() throws -> Int {
+        H5.prepareThread()
+        return Int(try root.group(Schema.Model.group).intAttribute(Schema.Model.parameterCount))
+    }
+
+    /// Config, model spec, parameter count and data provenance together.
+    public func header() throws -> RunHeader {
+        RunHeader(configTOML: try configTOML(), configJSON: try configJSON(), modelSpec: try modelSpec(),
+                  parameterCount: try parameterCount(), data: try dataProvenance())
+    }
+
+    /// Where the training data came from.
+    public func dataProvenance() throws -> DataProvenance {
+        H5.prepareThread()
+        let data = try root.group(Schema.Data.group)
+        return DataProvenance(name: try data.stringAttribute(Schema.Data.name),
+                              path: try data.stringAttribute(Schema.Data.path),
+                              sha256: try data.stringAttribute(Schema.Data.sha256))
+    }
+
+    /// Whether the Hessian batch was stored.
+    public func hasHessianBatch() throws -> Bool {
+        H5.prepareThread()
+        return try root.group(Schema.Data.group).contains(Schema.Data.hessianGroup)
+    }
+
+    /// The Hessian batch, converted to `T` (nil when it was not stored).
+    public func hessianBatch<T: StoredFloat>(as type: T.Type) throws -> HessianBatch<T>? {
+        H5.prepareThread()
+        let data = try root.group(Schema.Data.group)
+        guard data.contains(Schema.Data.hessianGroup) else { return nil }
+        let group = try data.group(Schema.Data.hessianGroup)
+        var batch = HessianBatch<T>(indices: try group.dataset(Schema.Data.indices).read())
+        if group.contains(Schema.Data.inputs) { batch.inputs = try group.readArray(Schema.Data.inputs, as: T.self) }
+        if group.contains(Schema.Data.labels) { batch.labels = try group.dataset(Schema.Data.labels).read() }
+        if group.contains(Schema.Data.targets) { batch.targets = try group.readArray(Schema.Data.targets, as: T.self) }
+        return batch
+    }
+
+    // MARK: Metrics and events
+
+    /// All metrics rows. Rows are cut to the shortest dataset, and trailing rows whose step was
+    /// never written (a recorder killed mid-flush) are dropped.
+    public func metrics() throws -> MetricsTable {
+        H5.prepareThread()
+        let group = try root.group(Schema.Metrics.group)
+        var steps: [Int64] = try group.dataset(Schema.Metrics.step).read()
+        var columns: [String: [Double]] = [:]
+        for name in try group.memberNames() where name != Schema.Metrics.step {
+            columns[name] = try group.dataset(name).read()
+        }
+        var rows = ([steps.count] + columns.values.map(\.count)).min() ?? 0
+        while rows > 0 && steps[rows - 1] < 0 { rows -= 1 }
+        steps = Array(steps.prefix(rows))
+        return MetricsTable(steps: steps.map { Int($0) }, columns: columns.mapValues { Array($0.prefix(rows)) })
+    }
+
+    /// All events, in the order recorded.
+    public func events() throws -> [RunEvent] {
+        H5.prepareThread()
+        let group = try root.group(Schema.Events.group)
+        let steps: [Int64] = try group.dataset(Schema.Events.step).read()
+        let kinds = try group.dataset(Schema.Events.kind).readStrings()
+        let details = try group.dataset(Schema.Events.detail).readStrings()
+        var rows = min(steps.count, kinds.count, details.count)
+        while rows > 0 && steps[rows - 1] < 0 { rows -= 1 }
+        return (0..<rows).map { RunEvent(step: Int(steps[$0]), kind: kinds[$0], detail: details[$0]) }
+    }
+}
+
+/// Integer group names of `group` (steps), ascending; other names are ignored.
+func numericMembers(_ group: H5Group) throws -> [Int] {
+    try group.memberNames().compactMap { Int($0) }.sorted()
+}

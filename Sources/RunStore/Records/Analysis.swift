@@ -1,0 +1,95 @@
+// Results of re-analysis (curv-density): a spectral density and its summaries for one operator
+// at one checkpoint step, appended under /analyses without touching recorded data.
+
+/// One re-analysis result.
+public struct Analysis: Equatable, Sendable {
+    /// The checkpoint step analysed.
+    public var step: Int
+    public var `operator`: SpectralOperator
+    /// Number of probe vectors.
+    public var probes: Int
+    /// Lanczos steps per probe.
+    public var lanczosSteps: Int
+    /// Seed of the probe vectors.
+    public var seed: UInt64
+    /// Gaussian kernel width of the density, in eigenvalue units.
+    public var sigma: Double
+    /// Eigenvalue grid, ascending: [g].
+    public var grid: [Double]
+    /// Density on `grid`, averaged over probes: [g] (integrates to about 1).
+    public var density: [Double]
+    /// Standard deviation of the per-probe densities on `grid`: [g].
+    public var densitySpread: [Double]
+    /// Largest Ritz values, descending, and their residual norms: [k].
+    public var topEigenvalues: [Double]
+    public var topResiduals: [Double]
+    /// Smallest Ritz values, ascending, and their residual norms: [k].
+    public var bottomEigenvalues: [Double]
+    public var bottomResiduals: [Double]
+    /// Hutchinson estimate of the trace and its standard error.
+    public var trace: Double
+    public var traceStandardError: Double
+    /// Lanczos tridiagonals: alpha [probes][m], beta [probes][m - 1].
+    public var alpha: [[Double]]
+    public var beta: [[Double]]
+    /// What was analysed, e.g. "/checkpoints/200/weights + /data/hessian_batch".
+    public var source: String
+
+    public init(step: Int, operator: SpectralOperator, probes: Int, lanczosSteps: Int, seed: UInt64, sigma: Double,
+                grid: [Double], density: [Double], densitySpread: [Double],
+                topEigenvalues: [Double], topResiduals: [Double],
+                bottomEigenvalues: [Double] = [], bottomResiduals: [Double] = [],
+                trace: Double, traceStandardError: Double,
+                alpha: [[Double]] = [], beta: [[Double]] = [], source: String = "") {
+        self.step = step
+        self.operator = `operator`
+        self.probes = probes
+        self.lanczosSteps = lanczosSteps
+        self.seed = seed
+        self.sigma = sigma
+        self.grid = grid
+        self.density = density
+        self.densitySpread = densitySpread
+        self.topEigenvalues = topEigenvalues
+        self.topResiduals = topResiduals
+        self.bottomEigenvalues = bottomEigenvalues
+        self.bottomResiduals = bottomResiduals
+        self.trace = trace
+        self.traceStandardError = traceStandardError
+        self.alpha = alpha
+        self.beta = beta
+        self.source = source
+    }
+}
+
+/// An analysis as stored: its id under /analyses, when and by what it was written.
+public struct StoredAnalysis: Equatable, Sendable {
+    /// The group name under /analyses ("0000", "0001", ... in order of writing).
+    public var id: String
+    /// ISO 8601 UTC time of writing.
+    public var created: String
+    /// Software that wrote it ("curvature <version>").
+    public var software: String
+    public var analysis: Analysis
+}
+
+/// The metrics of a run: one row per recorded step.
+public struct MetricsTable: Equatable, Sendable {
+    /// Training steps, one per row (ascending in a normal run).
+    public var steps: [Int]
+    /// Values by metric name; every column has `steps.count` entries, NaN where not measured.
+    public var columns: [String: [Double]]
+
+    public init(steps: [Int], columns: [String: [Double]]) {
+        self.steps = steps
+        self.columns = columns
+    }
+
+    /// Metric names, sorted.
+    public var names: [String] { columns.keys.sorted() }
+
+    /// The column `name`, or all-NaN when the metric was never recorded.
+    public subscript(name: String) -> [Double] {
+        columns[name] ?? [Double](repeating: .nan, count: steps.count)
+    }
+}

@@ -1,0 +1,175 @@
+// The values a run file stores, as plain Swift types. Upper layers (Models, Training, Spectral)
+// convert their own objects to and from these; RunStore knows nothing of models or tensors.
+
+import Foundation
+
+/// A named dense array: row-major `values` of the given `shape` (`values.count` equals the
+/// product of `shape`; `[]` is a scalar).
+public struct NamedArray<T: StoredFloat>: Equatable, Sendable {
+    public var name: String
+    public var shape: [Int]
+    public var values: [T]
+
+    public init(name: String, shape: [Int], values: [T]) {
+        self.name = name
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// Where the training data came from.
+public struct DataProvenance: Equatable, Sendable {
+    /// The data set's name, e.g. "fashion-mnist" or "digits".
+    public var name: String
+    /// The path it was read from when recording ("" when generated).
+    public var path: String
+    /// Lower-case hex SHA-256 of the data set's content as read ("" when not computed).
+    public var sha256: String
+
+    public init(name: String, path: String = "", sha256: String = "") {
+        self.name = name
+        self.path = path
+        self.sha256 = sha256
+    }
+}
+
+/// What the run file says about itself and how it was recorded; written once at creation.
+public struct RunHeader: Equatable, Sendable {
+    /// The resolved configuration as TOML text (every default filled in).
+    public var configTOML: String
+    /// The same configuration as a JSON object, for tools without a TOML parser (optional).
+    public var configJSON: String?
+    /// The model spec as JSON; its content is defined by the Models layer,
+    /// e.g. `{"kind":"mlp","widths":[64,128,10],"activation":"tanh","loss":"cross_entropy","dtype":"f32"}`.
+    public var modelSpec: String
+    /// Number of scalar trainable parameters of the model.
+    public var parameterCount: Int
+    /// The data set the run trained on.
+    public var data: DataProvenance
+
+    public init(configTOML: String, configJSON: String? = nil, modelSpec: String, parameterCount: Int,
+                data: DataProvenance) {
+        self.configTOML = configTOML
+        self.configJSON = configJSON
+        self.modelSpec = modelSpec
+        self.parameterCount = parameterCount
+        self.data = data
+    }
+}
+
+/// The fixed batch the Hessian is taken over.
+public struct HessianBatch<T: StoredFloat>: Equatable, Sendable {
+    /// Indices of the examples in the training set, int64, shape [n].
+    public var indices: [Int64]
+    /// The examples themselves, shape [n, features...] (nil when too large to embed).
+    public var inputs: NamedArray<T>?
+    /// Class labels, shape [n] (nil for regression or when not embedded).
+    public var labels: [Int64]?
+    /// Regression targets, shape [n, outputs...] (nil for classification).
+    public var targets: NamedArray<T>?
+
+    public init(indices: [Int64], inputs: NamedArray<T>? = nil, labels: [Int64]? = nil, targets: NamedArray<T>? = nil) {
+        self.indices = indices
+        self.inputs = inputs
+        self.labels = labels
+        self.targets = targets
+    }
+}
+
+/// Optimizer state at a checkpoint.
+public struct OptimizerState<T: StoredFloat>: Equatable, Sendable {
+    /// "sgd", "momentum", "nesterov", "adam", "adamw", ...
+    public var kind: String
+    /// Number of updates applied so far (Adam's bias-correction t).
+    public var stepCount: Int
+    /// Hyper-parameters in force, e.g. ["momentum": 0.9] or ["beta1": 0.9, "beta2": 0.999, "eps": 1e-8].
+    public var hyperparameters: [String: Double]
+    /// State tensors by slot, e.g. ["momentum": [...]] or ["m": [...], "v": [...]]; each slot holds
+    /// one array per parameter tensor, named like the parameter.
+    public var slots: [String: [NamedArray<T>]]
+
+    public init(kind: String, stepCount: Int, hyperparameters: [String: Double] = [:], slots: [String: [NamedArray<T>]] = [:]) {
+        self.kind = kind
+        self.stepCount = stepCount
+        self.hyperparameters = hyperparameters
+        self.slots = slots
+    }
+}
+
+/// Everything needed to resume or re-analyze at one step.
+public struct Checkpoint<T: StoredFloat>: Equatable, Sendable {
+    /// The training step (number of updates applied) the state belongs to.
+    public var step: Int
+    /// The learning rate in force at this step.
+    public var learningRate: Double
+    /// Parameter tensors, by name.
+    public var weights: [NamedArray<T>]
+    /// Gradient of the mean training loss at `weights` (same names and shapes).
+    public var gradients: [NamedArray<T>]
+    public var optimizer: OptimizerState<T>
+
+    public init(step: Int, learningRate: Double, weights: [NamedArray<T>], gradients: [NamedArray<T>] = [],
+                optimizer: OptimizerState<T>) {
+        self.step = step
+        self.learningRate = learningRate
+        self.weights = weights
+        self.gradients = gradients
+        self.optimizer = optimizer
+    }
+}
+
+/// Which linear operator a spectrum describes.
+public enum SpectralOperator: String, Sendable, CaseIterable {
+    /// The Hessian of the mean loss over the Hessian batch.
+    case hessian
+    /// The Adam-preconditioned Hessian P^(-1/2) H P^(-1/2).
+    case preconditioned
+}
+
+/// Lanczos output for one operator at one step, as recorded during training.
+public struct Spectrum: Equatable, Sendable {
+    public var step: Int
+    public var `operator`: SpectralOperator
+    /// Top Ritz values, descending.
+    public var eigenvalues: [Double]
+    /// Residual norms ||A v - theta v|| of those Ritz pairs (same length).
+    public var residuals: [Double]
+    /// Lanczos diagonals, one row per probe: [probes][m].
+    public var alpha: [[Double]]
+    /// Lanczos off-diagonals, one row per probe: [probes][m - 1].
+    public var beta: [[Double]]
+    /// Seed of the probe vectors.
+    public var seed: UInt64
+    /// Distribution of the probe vectors: "rademacher" or "gaussian".
+    public var probeKind: String
+
+    public init(step: Int, operator: SpectralOperator, eigenvalues: [Double], residuals: [Double],
+                alpha: [[Double]], beta: [[Double]], seed: UInt64, probeKind: String) {
+        self.step = step
+        self.operator = `operator`
+        self.eigenvalues = eigenvalues
+        self.residuals = residuals
+        self.alpha = alpha
+        self.beta = beta
+        self.seed = seed
+        self.probeKind = probeKind
+    }
+
+    public var probes: Int { alpha.count }
+    public var lanczosSteps: Int { alpha.first?.count ?? 0 }
+}
+
+/// Something notable during training.
+public struct RunEvent: Equatable, Sendable {
+    public var step: Int
+    /// "divergence", "threshold_crossing", "loss_spike", ... (free text, snake_case by convention).
+    public var kind: String
+    /// Human-readable detail, e.g. "sharpness 41.2 crossed 2/lr = 40".
+    public var detail: String
+
+    public init(step: Int, kind: String, detail: String) {
+        self.step = step
+        self.kind = kind
+        self.detail = detail
+    }
+}

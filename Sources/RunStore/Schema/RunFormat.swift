@@ -1,0 +1,113 @@
+// The names of the run file's groups, datasets and attributes, and its version. These names are
+// a public contract (h5py scripts use them): change them only with a new major format version and
+// docs/run-format.md updated alongside.
+
+/// Version and provenance constants of the run-file format.
+public enum RunFormat {
+    /// The format version this build writes ("MAJOR.MINOR"). Readers accept any file of the same
+    /// major version: minor versions only add optional groups, datasets and attributes.
+    public static let version = "1.0"
+    /// Major versions this build reads.
+    public static let supportedMajorVersions = [1]
+    /// The `software` attribute written at the root.
+    public static let software = "curvature 0.1.0"
+    /// Arrays of at least this many bytes are chunked and (when enabled) compressed; smaller
+    /// ones are stored contiguously.
+    public static let compressionThresholdBytes = 16 * 1024
+    /// Chunk length of the extendible 1-D datasets (metrics, events), in elements.
+    static let appendChunk = 1024
+}
+
+/// Object names inside a run file (see docs/run-format.md).
+enum Schema {
+    enum Root {
+        static let formatVersion = "format_version"
+        static let software = "software"
+        static let created = "created"
+    }
+    enum Config {
+        static let group = "config"
+        static let toml = "toml"
+        static let json = "json"
+    }
+    enum Model {
+        static let group = "model"
+        static let spec = "spec"
+        static let parameterCount = "parameter_count"
+    }
+    enum Data {
+        static let group = "data"
+        static let name = "dataset_name"
+        static let path = "dataset_path"
+        static let sha256 = "dataset_sha256"
+        static let hessianGroup = "hessian_batch"
+        static let indices = "indices"
+        static let inputs = "inputs"
+        static let labels = "labels"
+        static let targets = "targets"
+        static let count = "count"
+    }
+    enum Metrics {
+        static let group = "metrics"
+        static let step = "step"
+    }
+    enum Checkpoint {
+        static let group = "checkpoints"
+        static let weights = "weights"
+        static let gradients = "gradients"
+        static let optimizer = "optimizer"
+        static let step = "step"
+        static let lr = "lr"
+        static let kind = "kind"
+        static let stepCount = "step_count"
+        static let dtype = "dtype"
+    }
+    enum Spectrum {
+        static let group = "spectra"
+        static let eigenvalues = "eigenvalues"
+        static let residuals = "residuals"
+        static let alpha = "alpha"
+        static let beta = "beta"
+        static let step = "step"
+        static let `operator` = "operator"
+        static let probes = "probes"
+        static let lanczosSteps = "lanczos_steps"
+        static let seed = "seed"
+        static let probeKind = "probe_kind"
+    }
+    enum Events {
+        static let group = "events"
+        static let step = "step"
+        static let kind = "kind"
+        static let detail = "detail"
+    }
+    enum Analysis {
+        static let group = "analyses"
+        static let grid = "grid"
+        static let density = "density"
+        static let densitySpread = "density_spread"
+        static let topEigenvalues = "top_eigenvalues"
+        static let topResiduals = "top_residuals"
+        static let bottomEigenvalues = "bottom_eigenvalues"
+        static let bottomResiduals = "bottom_residuals"
+        static let sigma = "sigma"
+        static let trace = "trace"
+        static let traceStandardError = "trace_stderr"
+        static let created = "created"
+        static let software = "software"
+        static let source = "source"
+    }
+
+    /// Groups every valid run has at its root.
+    static let requiredGroups = [Config.group, Model.group, Data.group, Metrics.group, Checkpoint.group,
+                                 Spectrum.group, Events.group, Analysis.group]
+}
+
+/// Checks a user-chosen object name (tensor, metric, optimizer slot): non-empty, no "/", not "."
+/// or "..", so it is one HDF5 link name.
+func validateName(_ name: String, what: String, file: String) throws {
+    if name.isEmpty || name.contains("/") || name == "." || name == ".." {
+        throw RunStoreError(.invalidArgument, file: file,
+                            detail: "invalid \(what) name '\(name)': names must be non-empty and contain no '/'")
+    }
+}

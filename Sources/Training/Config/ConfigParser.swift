@@ -1,0 +1,123 @@
+import Foundation
+import Models
+
+extension RunConfig {
+    /// Reads a config file. Errors name the file and the key, say what value was found and what is allowed.
+    public static func load(_ path: String) throws -> RunConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("\(path): cannot read the config file (missing or unreadable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
+        return try parse(text, file: path)
+    }
+
+    /// Parses TOML text; `file` names the source in errors.
+    public static func parse(_ text: String, file: String) throws -> RunConfig {
+        let root = try ConfigValue.parse(toml: text, file: file)
+        var c = RunConfig()
+        var top = ConfigSection(file: file, path: "", values: root)
+        c.name = try top.string("name", default: c.name)
+        c.seed = try top.integer("seed", default: c.seed, min: 0)
+        c.steps = try top.integer("steps", default: c.steps, min: 0)
+        c.dtype = try top.string("dtype", default: c.dtype, allowed: ["f32", "f64"])
+
+        func section(_ name: String) throws -> ConfigSection {
+            guard let v = root[name] else { return ConfigSection(file: file, path: name, values: [:]) }
+            guard case let .table(t) = v else { throw ConfigError("\(file): '\(name)' must be a table ([\(name)])") }
+            return ConfigSection(file: file, path: name, values: t)
+        }
+
+        var d = try section("data")
+        top.markRead("data")
+        c.data.source = try d.choice("source", default: c.data.source)
+        c.data.path = try d.string("path", default: c.data.path)
+        c.data.images = try d.string("images", default: c.data.images)
+        c.data.labels = try d.string("labels", default: c.data.labels)
+        c.data.files = try d.strings("files", default: c.data.files)
+        c.data.header = try d.boolean("header", default: c.data.header)
+        c.data.labelColumn = try d.integer("label_column", default: c.data.labelColumn, min: -1)
+        c.data.targetColumns = try d.integers("target_columns", default: c.data.targetColumns, min: 0)
+        c.data.count = try d.integer("count", default: c.data.count, min: 1)
+        c.data.dimension = try d.integer("dimension", default: c.data.dimension, min: 1)
+        c.data.classes = try d.integer("classes", default: c.data.classes, min: 2)
+        c.data.separation = try d.number("separation", default: c.data.separation, min: 0)
+        c.data.teacherWidths = try d.integers("teacher_widths", default: c.data.teacherWidths, min: 1)
+        c.data.noise = try d.number("noise", default: c.data.noise, min: 0)
+        c.data.subset = try d.integer("subset", default: c.data.subset, min: 0)
+        c.data.testFraction = try d.number("test_fraction", default: c.data.testFraction, min: 0, max: 0.9)
+        c.data.normalize = try d.choice("normalize", default: c.data.normalize)
+        c.data.shuffleSeed = try d.integer("shuffle_seed", default: c.data.shuffleSeed, min: 0)
+        try d.rejectUnknownKeys()
+        switch c.data.source {
+        case .idx where c.data.images.isEmpty || c.data.labels.isEmpty:
+            throw ConfigError("\(file): data.source = \"idx\" needs data.images and data.labels (paths to IDX files)")
+        case .cifar10 where c.data.files.isEmpty:
+            throw ConfigError("\(file): data.source = \"cifar10\" needs data.files (a list of binary batch files)")
+        case .csv where c.data.labelColumn < 0 && c.data.targetColumns.isEmpty:
+            throw ConfigError("\(file): data.source = \"csv\" needs data.label_column (classification) or data.target_columns (regression)")
+        case .teacherStudent where c.data.teacherWidths.count < 2:
+            throw ConfigError("\(file): data.teacher_widths needs at least [inputs, outputs]")
+        default: break
+        }
+
+        var m = try section("model")
+        top.markRead("model")
+        c.model.kind = try m.string("kind", default: c.model.kind, allowed: ["mlp"])
+        c.model.hidden = try m.integers("hidden", default: c.model.hidden, min: 1)
+        c.model.activation = try m.choice("activation", default: c.model.activation)
+        c.model.initialization = try m.choice("init", default: c.model.initialization)
+        c.model.loss = try m.choice("loss", default: c.model.loss)
+        try m.rejectUnknownKeys()
+
+        var o = try section("optimizer")
+        top.markRead("optimizer")
+        c.optimizer.kind = try o.choice("kind", default: c.optimizer.kind)
+        c.optimizer.lr = try o.number("lr", default: c.optimizer.lr, min: 0, exclusiveMin: true)
+        c.optimizer.momentum = try o.number("momentum", default: c.optimizer.momentum, min: 0, max: 0.9999)
+        c.optimizer.beta1 = try o.number("beta1", default: c.optimizer.beta1, min: 0, max: 0.9999)
+        c.optimizer.beta2 = try o.number("beta2", default: c.optimizer.beta2, min: 0, max: 0.999999)
+        c.optimizer.eps = try o.number("eps", default: c.optimizer.eps, min: 0, exclusiveMin: true)
+        c.optimizer.weightDecay = try o.number("weight_decay", default: c.optimizer.weightDecay, min: 0)
+        try o.rejectUnknownKeys()
+
+        var s = try section("schedule")
+        top.markRead("schedule")
+        c.schedule.warmupSteps = try s.integer("warmup_steps", default: c.schedule.warmupSteps, min: 0)
+        c.schedule.decay = try s.choice("decay", default: c.schedule.decay)
+        c.schedule.finalFraction = try s.number("final_fraction", default: c.schedule.finalFraction, min: 0, max: 1)
+        c.schedule.stepEvery = try s.integer("step_every", default: c.schedule.stepEvery, min: 1)
+        c.schedule.stepFactor = try s.number("step_factor", default: c.schedule.stepFactor, min: 0, exclusiveMin: true)
+        try s.rejectUnknownKeys()
+
+        var t = try section("training")
+        top.markRead("training")
+        c.training.batchSize = try t.integer("batch_size", default: c.training.batchSize, min: 0)
+        c.training.clipNorm = try t.number("clip_norm", default: c.training.clipNorm, min: 0)
+        c.training.chunkSize = try t.integer("chunk_size", default: c.training.chunkSize, min: 1)
+        try t.rejectUnknownKeys()
+
+        var r = try section("record")
+        top.markRead("record")
+        c.record.metricsEvery = try r.integer("metrics_every", default: c.record.metricsEvery, min: 1)
+        c.record.testEvery = try r.integer("test_every", default: c.record.testEvery, min: 0)
+        c.record.sharpnessEvery = try r.integer("sharpness_every", default: c.record.sharpnessEvery, min: 0)
+        c.record.sharpnessLanczos = try r.integer("sharpness_lanczos", default: c.record.sharpnessLanczos, min: 2)
+        c.record.preconditioned = try r.boolean("preconditioned", default: c.record.preconditioned)
+        c.record.hessianExamples = try r.integer("hessian_examples", default: c.record.hessianExamples, min: 0)
+        c.record.spectrumAt = try r.integers("spectrum_at", default: c.record.spectrumAt, min: 0)
+        c.record.spectrumGeometric = try r.number("spectrum_geometric", default: c.record.spectrumGeometric, min: 0)
+        c.record.spectrumProbes = try r.integer("spectrum_probes", default: c.record.spectrumProbes, min: 1)
+        c.record.spectrumLanczos = try r.integer("spectrum_lanczos", default: c.record.spectrumLanczos, min: 2)
+        c.record.checkpointAt = try r.integers("checkpoint_at", default: c.record.checkpointAt, min: 0)
+        c.record.checkpointGeometric = try r.number("checkpoint_geometric", default: c.record.checkpointGeometric, min: 0)
+        c.record.divergenceFactor = try r.number("divergence_factor", default: c.record.divergenceFactor, min: 1, exclusiveMin: true)
+        c.record.spikeFactor = try r.number("spike_factor", default: c.record.spikeFactor, min: 1, exclusiveMin: true)
+        c.record.embedLimit = try r.integer("embed_limit", default: c.record.embedLimit, min: 0)
+        try r.rejectUnknownKeys()
+        if c.record.testEvery > 0 && c.data.testFraction == 0 {
+            throw ConfigError("\(file): record.test_every = \(c.record.testEvery) needs a test set: set data.test_fraction > 0 (or test_every = 0)")
+        }
+        try top.rejectUnknownKeys()
+        return c
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Models
+
+/// Everything a recorded run is made from. Parsed from TOML (`docs/config.md` lists every key);
+/// the resolved form (defaults filled in) is stored in the run file.
+public struct RunConfig: Equatable, Sendable {
+    public var name = "run"
+    public var seed = 0
+    public var steps = 1000
+    /// "f32" or "f64": the model's precision (Lanczos is always Float64).
+    public var dtype = "f32"
+    public var data = DataConfig()
+    public var model = ModelConfig()
+    public var optimizer = OptimizerConfig()
+    public var schedule = ScheduleConfig()
+    public var training = TrainingConfig()
+    public var record = RecordConfig()
+
+    public init() {}
+}
+
+public struct DataConfig: Equatable, Sendable {
+    public enum Source: String, CaseIterable, Sendable { case digits, idx, cifar10, csv, gaussianMixture = "gaussian_mixture", teacherStudent = "teacher_student" }
+    public var source = Source.digits
+    /// digits: the directory holding the two IDX files.
+    public var path = "fixtures/digits"
+    /// idx: image and label files (gzip or not).
+    public var images = ""
+    public var labels = ""
+    /// cifar10: binary batch files.
+    public var files: [String] = []
+    /// csv: a header line; the label column (classification) or target columns (regression), 0-based.
+    public var header = true
+    public var labelColumn = -1
+    public var targetColumns: [Int] = []
+    /// Synthetic sets.
+    public var count = 1000
+    public var dimension = 10
+    public var classes = 3
+    public var separation = 3.0
+    public var teacherWidths = [10, 32, 1]
+    public var noise = 0.0
+    /// Keep the first `subset` examples after shuffling (0 = all).
+    public var subset = 0
+    /// Fraction held out as a test set.
+    public var testFraction = 0.0
+    public var normalize = FeatureNormalization.Kind.standardize
+    public var shuffleSeed = 0
+}
+
+public struct ModelConfig: Equatable, Sendable {
+    public var kind = "mlp"
+    /// Hidden layer widths; input and output widths come from the data.
+    public var hidden = [64, 64]
+    public var activation = Activation.tanh
+    public var initialization = Initialization.lecunNormal
+    public var loss = LossKind.crossEntropy
+}
+
+public struct OptimizerConfig: Equatable, Sendable {
+    public var kind = OptimizerKind.sgd
+    /// Peak learning rate.
+    public var lr = 0.1
+    public var momentum = 0.9
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var eps = 1e-8
+    /// L2 coefficient: in the loss (and so in the Hessian) except for adamw, where it is decoupled.
+    public var weightDecay = 0.0
+
+    public var settings: OptimizerSettings {
+        OptimizerSettings(kind: kind, momentum: momentum, beta1: beta1, beta2: beta2, epsilon: eps,
+                          decoupledWeightDecay: kind == .adamw ? weightDecay : 0)
+    }
+    /// The weight decay that is part of the loss.
+    public var lossWeightDecay: Double { kind == .adamw ? 0 : weightDecay }
+}
+
+public struct ScheduleConfig: Equatable, Sendable {
+    public var warmupSteps = 0
+    public var decay = DecayKind.constant
+    public var finalFraction = 0.0
+    public var stepEvery = 1000
+    public var stepFactor = 0.1
+}
+
+public struct TrainingConfig: Equatable, Sendable {
+    /// Examples per step; 0 = full batch (gradient descent).
+    public var batchSize = 0
+    /// Clip the gradient to this global norm; 0 = off.
+    public var clipNorm = 0.0
+    /// Examples per chunk when evaluating losses, gradients and HVPs (memory bound).
+    public var chunkSize = 4096
+}
+
+public struct RecordConfig: Equatable, Sendable {
+    public var metricsEvery = 1
+    /// Test loss and accuracy every this many steps (0 = never).
+    public var testEvery = 0
+    /// lambda_max of the Hessian every this many steps (0 = never).
+    public var sharpnessEvery = 10
+    public var sharpnessLanczos = 20
+    /// Also lambda_max of Adam's preconditioned Hessian (adam, adamw).
+    public var preconditioned = true
+    /// Examples in the fixed Hessian batch (0 = the whole training set).
+    public var hessianExamples = 1024
+    /// Full Lanczos spectra at these steps, and at a geometric schedule when the factor is > 1.
+    public var spectrumAt: [Int] = []
+    public var spectrumGeometric = 0.0
+    public var spectrumProbes = 4
+    public var spectrumLanczos = 40
+    /// Checkpoints (weights, gradients, optimizer state) at these steps and a geometric schedule.
+    public var checkpointAt: [Int] = []
+    public var checkpointGeometric = 0.0
+    /// The run ends as diverged when the loss is NaN/Inf or above this multiple of its first value.
+    public var divergenceFactor = 100.0
+    /// A step whose loss exceeds this multiple of the previous recorded loss is a spike event.
+    public var spikeFactor = 2.0
+    /// The Hessian batch's examples are embedded in the run file when smaller than this (bytes).
+    public var embedLimit = 50_000_000
+}
+
+extension RecordConfig {
+    /// Steps `0, 1, f, f², ...` (rounded, distinct) below `steps`, plus the explicit list and the last step.
+    static func schedule(explicit: [Int], geometric factor: Double, steps: Int) -> [Int] {
+        var out = Set(explicit.filter { $0 <= steps })
+        if factor > 1 {
+            out.insert(0)
+            var x = 1.0
+            while Int(x.rounded()) <= steps {
+                out.insert(Int(x.rounded()))
+                x *= factor
+            }
+            out.insert(steps)
+        }
+        return out.sorted()
+    }
+
+    public func spectrumSteps(totalSteps: Int) -> [Int] { Self.schedule(explicit: spectrumAt, geometric: spectrumGeometric, steps: totalSteps) }
+    public func checkpointSteps(totalSteps: Int) -> [Int] { Self.schedule(explicit: checkpointAt, geometric: checkpointGeometric, steps: totalSteps) }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Models
+import RunStore
+import Spectral
+import Tensor
+
+/// How a recording is run (the command line's choices).
+public struct RecordOptions {
+    public var outputPath: String
+    public var overwrite = false
+    /// Progress display; nil picks a bar on a terminal and plain lines otherwise.
+    public var progress: ProgressReporter.Mode? = nil
+    /// Polled once per step; returning true ends the run after the current step's records (Ctrl-C).
+    public var shouldStop: () -> Bool = { false }
+
+    public init(outputPath: String, overwrite: Bool = false, progress: ProgressReporter.Mode? = nil,
+                shouldStop: @escaping () -> Bool = { false }) {
+        self.outputPath = outputPath
+        self.overwrite = overwrite
+        self.progress = progress
+        self.shouldStop = shouldStop
+    }
+}
+
+/// What a finished recording did.
+public struct RecordSummary: Sendable {
+    /// The last step recorded.
+    public let lastStep: Int
+    public let finalLoss: Double
+    public let diverged: Bool
+    public let interrupted: Bool
+    public let events: Int
+    public let checkpoints: [Int]
+}
+
+/// Trains a model from a config and records the run into one self-contained run file.
+public enum Recorder {
+    public static func record(_ config: RunConfig, options: RecordOptions) throws -> RecordSummary {
+        switch config.dtype {
+        case "f64": return try Recording<Double>(config: config, options: options).run()
+        default: return try Recording<Float>(config: config, options: options).run()
+        }
+    }
+}
+
+/// One recording in precision T. Step t measures at the weights w_t (after t updates) and then
+/// applies update t; steps run from 0 to `config.steps`, the last one measuring only.
+final class Recording<T: TensorScalar & StoredFloat> {
+    let config: RunConfig
+    let options: RecordOptions
+    let data: PreparedData
+    let spec: ModelSpec
+    let layout: ParameterLayout
+    let settings: OptimizerSettings
+    let schedule: LearningRateSchedule
+    let trainSurface: LossSurface<T>
+    let hessianSurface: LossSurface<T>
+    let testSurface: LossSurface<T>?
+    var sharpnessTracker: SharpnessTracker<T>
+
+    init(config: RunConfig, options: RecordOptions) throws {
+        self.config = config
+        self.options = options
+        data = try PreparedData.prepare(config)
+        let widths = [data.train.inputDimension] + config.model.hidden + [data.train.outputDimension]
+        if config.model.loss == .crossEntropy && !data.train.isClassification {
+            throw ConfigError("model.loss = \"cross_entropy\" needs class labels, but data.source = \"\(config.data.source.rawValue)\" is a regression set: use loss = \"mse\"")
+        }
+        spec = ModelSpec(widths: widths, activation: config.model.activation, loss: config.model.loss,
+                         weightDecay: config.optimizer.lossWeightDecay, dtype: config.dtype, initialization: config.model.initialization)
+        layout = spec.mlp.layout
+        settings = config.optimizer.settings
+        schedule = LearningRateSchedule(peak: config.optimizer.lr, warmupSteps: config.schedule.warmupSteps, decay: config.schedule.decay,
+                                        totalSteps: config.steps, finalFraction: config.schedule.finalFraction,
+                                        stepEvery: config.schedule.stepEvery, stepFactor: config.schedule.stepFactor)
+        let wd = T(spec.weightDecay), chunk = config.training.chunkSize
+        trainSurface = LossSurface(model: spec.mlp, loss: spec.loss, examples: data.train.batch(), weightDecay: wd, chunkSize: chunk)
+        hessianSurface = LossSurface(model: spec.mlp, loss: spec.loss, examples: data.hessianBatch.batch(), weightDecay: wd, chunkSize: chunk)
+        let model = spec.mlp, loss = spec.loss
+        testSurface = data.test.map { LossSurface(model: model, loss: loss, examples: $0.batch(), weightDecay: 0, chunkSize: chunk) }
+        sharpnessTracker = SharpnessTracker(lanczosSteps: config.record.sharpnessLanczos, seed: UInt64(config.seed))
+    }
+
+    func header() -> RunHeader {
+        RunHeader(configTOML: config.resolvedTOML, configJSON: config.resolvedJSON, modelSpec: spec.json, parameterCount: layout.count,
+                  data: DataProvenance(name: data.origin.source, path: data.origin.paths.joined(separator: "; "), sha256: data.origin.sha256))
+    }
+
+    func hessianBatchRecord() -> HessianBatch<T> {
+        let batch = data.hessianBatch
+        let indices = data.hessianSourceIndices.map { Int64($0) }
+        let bytes = batch.count * (batch.inputDimension + batch.outputDimension) * MemoryLayout<T>.size
+        guard bytes <= config.record.embedLimit else { return HessianBatch(indices: indices) }
+        let inputs = NamedArray(name: "inputs", shape: batch.features.shape, values: batch.features.converted(to: T.self).scalars)
+        if let labels = batch.labels { return HessianBatch(indices: indices, inputs: inputs, labels: labels.map { Int64($0) }) }
+        return HessianBatch(indices: indices, inputs: inputs,
+                            targets: NamedArray(name: "targets", shape: batch.targets.shape, values: batch.targets.converted(to: T.self).scalars))
+    }
+
+    func run() throws -> RecordSummary {
+        let writer = try RunWriter.create(at: options.outputPath, header: header(), options: .init(overwrite: options.overwrite))
+        do {
+            try writer.writeHessianBatch(hessianBatchRecord())
+            let summary = try loop(writer)
+            try writer.close()
+            return summary
+        } catch {
+            try? writer.close()
+            throw error
+        }
+    }
+
+    private func loop(_ writer: RunWriter) throws -> RecordSummary {
+        let progress = ProgressReporter(total: config.steps, label: config.name, mode: options.progress)
+        var w = layout.flatten(spec.mlp.initialParameters(spec.initialization, seed: UInt64(config.seed), as: T.self))
+        var optimizer = Optimizer<T>(settings)
+        var sampler = MinibatchSampler(count: data.train.count, batchSize: config.training.batchSize, seed: UInt64(config.seed))
+        let spectrumSteps = Set(config.record.spectrumSteps(totalSteps: config.steps))
+        let checkpointSteps = Set(config.record.checkpointSteps(totalSteps: config.steps))
+        var initialLoss: Double?, previousLoss: Double?
+        var events = EventLog(writer: writer)
+        var checkpoints = [Int](), lastStep = 0, lastLoss = Double.nan
+        var diverged = false, interrupted = false
+        var status = ""
+
+        for t in 0...config.steps {
+            if options.shouldStop() {
+                interrupted = true
+                try events.add(step: t, kind: "interrupted", "stopped by the user before step \(t); the file holds steps 0-\(max(t - 1, 0))")
+                break
+            }
+            let lr = schedule.learningRate(at: t)
+            let batchSurface = sampler.isFullBatch ? trainSurface : trainSurface.restricted(to: sampler.next())
+            let (loss, gradient) = batchSurface.valueAndGradient(at: w)
+            let lossValue = Double(loss)
+            initialLoss = initialLoss ?? lossValue
+            lastStep = t
+            lastLoss = lossValue
+            var row: [String: Double] = ["loss": lossValue, "lr": lr]
+            diverged = !lossValue.isFinite || lossValue > config.record.divergenceFactor * max(initialLoss!, 1e-12)
+            let measureAll = t % config.record.metricsEvery == 0 || t == config.steps || diverged
+            if measureAll {
+                if data.train.isClassification { row["accuracy"] = batchSurface.accuracy(at: w) }
+                row["grad_norm"] = Double(gradient.norm())
+                row["param_norm"] = Double(w.norm())
+            }
+            if let testSurface, config.record.testEvery > 0, t % config.record.testEvery == 0 || t == config.steps {
+                row["test_loss"] = Double(testSurface.value(at: w))
+                if data.train.isClassification { row["test_accuracy"] = testSurface.accuracy(at: w) }
+            }
+            if let previousLoss, lossValue.isFinite, lossValue > config.record.spikeFactor * previousLoss {
+                try events.add(step: t, kind: "loss_spike",
+                               String(format: "loss %.6g is %.3g times the previous step's %.6g", lossValue, lossValue / previousLoss, previousLoss))
+            }
+            previousLoss = lossValue
+            if diverged {
+                try events.add(step: t, kind: "divergence", lossValue.isFinite
+                               ? String(format: "loss %.6g exceeds %.3g times the initial %.6g", lossValue, config.record.divergenceFactor, initialLoss!)
+                               : "loss is \(lossValue); the run stops here with every earlier record intact")
+                try writer.appendMetrics(step: t, row)
+                break
+            }
+            if config.record.sharpnessEvery > 0, t % config.record.sharpnessEvery == 0 || t == config.steps {
+                try sharpnessTracker.measure(at: w, step: t, lr: lr, hessian: hessianSurface, optimizer: optimizer,
+                                             settings: settings, includePreconditioned: config.record.preconditioned,
+                                             into: &row, events: &events)
+                if let s = row["sharpness"] { status = String(format: "λmax %.4g", s) }
+            }
+            if spectrumSteps.contains(t) { try writeSpectra(at: t, w: w, optimizer: optimizer, writer: writer) }
+            if checkpointSteps.contains(t) {
+                let full = sampler.isFullBatch ? gradient : trainSurface.valueAndGradient(at: w).gradient
+                try writer.writeCheckpoint(Checkpoint(step: t, learningRate: lr, weights: layout.namedArrays(w),
+                                                      gradients: layout.namedArrays(full), optimizer: optimizer.record(layout: layout)))
+                checkpoints.append(t)
+            }
+            if t < config.steps {
+                var g = gradient
+                let norm = Double(g.norm())
+                let clip = config.training.clipNorm > 0 && norm > config.training.clipNorm
+                if clip { g = T(config.training.clipNorm / norm) * g }
+                if config.training.clipNorm > 0 { row["clipped"] = clip ? 1 : 0 }
+                row["update_norm"] = optimizer.step(&w, gradient: g, learningRate: lr)
+            }
+            if measureAll || row.count > 2 { try writer.appendMetrics(step: t, row) }
+            progress.update(t, String(format: "loss %.4g %@", lossValue, status))
+        }
+        progress.finish(String(format: "%@: %d steps, final loss %.5g%@%@", config.name, lastStep, lastLoss,
+                               diverged ? " (diverged)" : "", interrupted ? " (interrupted)" : ""))
+        return RecordSummary(lastStep: lastStep, finalLoss: lastLoss, diverged: diverged, interrupted: interrupted,
+                             events: events.count, checkpoints: checkpoints)
+    }
+
+    /// Full Lanczos spectra (several probes) of the Hessian, and of Adam's preconditioned Hessian.
+    private func writeSpectra(at t: Int, w: Tensor<T>, optimizer: Optimizer<T>, writer: RunWriter) throws {
+        let hessian = hessianSurface.hessianOperator(at: w)
+        var operators: [(SpectralOperator, SymmetricOperator)] = [(.hessian, hessian)]
+        if let p = optimizer.preconditioner { operators.append((.preconditioned, hessian.diagonallyPreconditioned(by: p.doubles))) }
+        let seed = UInt64(config.seed) &* 1_000_003 &+ UInt64(t)
+        for (kind, op) in operators {
+            let runs = try lanczosRuns(of: op, settings: SLQSettings(probes: config.record.spectrumProbes, steps: config.record.spectrumLanczos, seed: seed))
+            let top = try topRitzPairs(of: runs[0], count: 5)
+            try writer.writeSpectrum(Spectrum(step: t, operator: kind, eigenvalues: top.map(\.value), residuals: top.map(\.residual),
+                                              alpha: runs.map(\.alpha), beta: runs.map(\.beta), seed: seed, probeKind: ProbeKind.rademacher.rawValue))
+        }
+    }
+}
+
+/// Events written as they happen, counted.
+struct EventLog {
+    let writer: RunWriter
+    private(set) var count = 0
+
+    init(writer: RunWriter) { self.writer = writer }
+
+    mutating func add(step: Int, kind: String, _ detail: String) throws {
+        try writer.appendEvent(RunEvent(step: step, kind: kind, detail: detail))
+        count += 1
+    }
+}

@@ -1,0 +1,77 @@
+// Shared helpers of the RunStore tests: scratch directories, sample records, built executables.
+
+import Foundation
+import RunStore
+
+/// A fresh directory under the system temporary directory; remove it with `cleanUp`.
+struct ScratchDirectory {
+    let url: URL
+
+    init(_ label: String = "runstore") {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("curvature-\(label)-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// The directory holding the built products (the test binary's own directory).
+func productsDirectory() -> URL {
+    let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    var directory = executable.deletingLastPathComponent()
+    // On macOS the test binary lives inside a .xctest bundle: step out of it.
+    while directory.pathExtension == "xctest" || directory.lastPathComponent == "MacOS" || directory.lastPathComponent == "Contents" {
+        directory = directory.deletingLastPathComponent()
+    }
+    return directory
+}
+
+/// The path of the built executable `name`.
+func builtExecutable(_ name: String) -> String { productsDirectory().appendingPathComponent(name).path }
+
+/// The package root (two levels above this file).
+func packageRoot() -> URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
+
+/// Runs `executable` with `arguments`; returns exit status, standard output and standard error.
+func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read both pipes before waiting, so a large output cannot block the child.
+    final class Box: @unchecked Sendable { var data = Data() }
+    let errBox = Box()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self))
+}
+
+/// A deterministic pseudo-random sequence (SplitMix64) for test data.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// `count` values uniform in [-1, 1) of type T.
+func randomValues<T: StoredFloat>(_ count: Int, seed: UInt64, as type: T.Type = T.self) -> [T] {
+    var generator = SplitMix64(seed: seed)
+    return (0..<count).map { _ in T(Double.random(in: -1..<1, using: &generator)) }
+}
