@@ -6,7 +6,7 @@ import PackageDescription
 let package = Package(
     name: "Curvature",
     products: [
-        .library(name: "Curvature", targets: ["Tensor", "Autodiff", "Models", "Spectral", "Training", "RunStore"]),
+        .library(name: "Curvature", targets: ["Tensor", "Autodiff", "Models", "Spectral", "Training", "RunStore", "Raster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,6 +20,7 @@ let package = Package(
                        providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial",
                        providers: [.apt(["libhdf5-dev"])]),
+        .target(name: "CPNG", path: "Sources/CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CKernels", path: "Sources/CKernels",
                 linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
@@ -30,6 +31,7 @@ let package = Package(
         // MARK: Core
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Tensor"]),
+        .target(name: "Raster", dependencies: ["CPNG"], exclude: ["Font/DejaVuSans-LICENSE.txt"]),
 
         // MARK: Domain
         .target(name: "Models", dependencies: ["Autodiff", "Tensor"]),
@@ -54,12 +56,14 @@ let package = Package(
         ]),
 
         // MARK: Benchmarks
+        .executableTarget(name: "curv-raster-bench", dependencies: ["Raster"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),
+        .testTarget(name: "RasterTests", dependencies: ["Raster"]),
         .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
