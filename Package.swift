@@ -43,31 +43,13 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
 
+        .target(name: "Analysis", dependencies: ["Training", "Models", "RunStore", "Spectral", "Tensor"]),
+
         // MARK: Executables
         .executableTarget(name: "curv-bench", dependencies: ["Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
             "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "curv-demo", dependencies: ["Training", "Models", "Spectral", "Tensor"]),
-        .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
-        .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
-        .executableTarget(name: "curv-inspect", dependencies: [
-            "RunStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .executableTarget(name: "curv-density", dependencies: [
+            "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-
-        // MARK: Benchmarks
-        .executableTarget(name: "curv-raster-bench", dependencies: ["Raster"]),
-
-        // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensor", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),
-        .testTarget(name: "RasterTests", dependencies: ["Raster"]),
-        .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
-        .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect"]),
-    ],
-    swiftLanguageModes: [.v5]
-)

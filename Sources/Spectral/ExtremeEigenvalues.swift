@@ -60,6 +60,15 @@ public func topRitzPairs(of result: LanczosResult, count: Int) throws -> [RitzPa
     }
 }
 
+/// The `count` smallest Ritz values of a finished Lanczos run, ascending, with their residuals.
+public func bottomRitzPairs(of result: LanczosResult, count: Int) throws -> [RitzPair] {
+    let (values, vectors) = try result.tridiagonal.eigendecomposition()
+    let m = values.count
+    return (0..<min(count, m)).map { k in
+        RitzPair(value: values[k], residual: result.residualNorm * abs(vectors[k][m - 1]), vector: nil)
+    }
+}
+
 /// The eigenvalue of largest magnitude by power iteration with Rayleigh quotients.
 ///
 /// Cheap tracking of λ_max from one training step to the next: warm-started from the previous

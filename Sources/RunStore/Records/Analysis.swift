@@ -34,13 +34,16 @@ public struct Analysis: Equatable, Sendable {
     public var beta: [[Double]]
     /// What was analysed, e.g. "/checkpoints/200/weights + /data/hessian_batch".
     public var source: String
+    /// Precision of the Hessian-vector products: "f32" or "f64" ("" when no products were
+    /// computed, e.g. a density rebuilt from stored tridiagonals).
+    public var dtype: String
 
     public init(step: Int, operator: SpectralOperator, probes: Int, lanczosSteps: Int, seed: UInt64, sigma: Double,
                 grid: [Double], density: [Double], densitySpread: [Double],
                 topEigenvalues: [Double], topResiduals: [Double],
                 bottomEigenvalues: [Double] = [], bottomResiduals: [Double] = [],
                 trace: Double, traceStandardError: Double,
-                alpha: [[Double]] = [], beta: [[Double]] = [], source: String = "") {
+                alpha: [[Double]] = [], beta: [[Double]] = [], source: String = "", dtype: String = "") {
         self.step = step
         self.operator = `operator`
         self.probes = probes
@@ -59,6 +62,7 @@ public struct Analysis: Equatable, Sendable {
         self.alpha = alpha
         self.beta = beta
         self.source = source
+        self.dtype = dtype
     }
 }
 

@@ -96,6 +96,7 @@ enum Schema {
         static let created = "created"
         static let software = "software"
         static let source = "source"
+        static let dtype = "dtype"
     }
 
     /// Groups every valid run has at its root.

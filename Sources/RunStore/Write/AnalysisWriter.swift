@@ -71,6 +71,7 @@ enum AnalysisStorage {
         try group.setAttribute(Schema.Analysis.trace, analysis.trace)
         try group.setAttribute(Schema.Analysis.traceStandardError, analysis.traceStandardError)
         try group.setAttribute(Schema.Analysis.source, analysis.source)
+        try group.setAttribute(Schema.Analysis.dtype, analysis.dtype)
         try group.setAttribute(Schema.Analysis.created, isoTimestamp())
         try group.setAttribute(Schema.Analysis.software, RunFormat.software)
         try group.writeVector(Schema.Analysis.grid, analysis.grid)
@@ -105,7 +106,8 @@ enum AnalysisStorage {
             traceStandardError: try group.doubleAttribute(Schema.Analysis.traceStandardError),
             alpha: try group.readMatrix(Schema.Spectrum.alpha),
             beta: try group.readMatrix(Schema.Spectrum.beta),
-            source: try group.stringAttribute(Schema.Analysis.source))
+            source: try group.stringAttribute(Schema.Analysis.source),
+            dtype: group.hasAttribute(Schema.Analysis.dtype) ? try group.stringAttribute(Schema.Analysis.dtype) : "")
         return StoredAnalysis(id: id, created: try group.stringAttribute(Schema.Analysis.created),
                               software: try group.stringAttribute(Schema.Analysis.software), analysis: analysis)
     }

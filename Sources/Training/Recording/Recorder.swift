@@ -195,7 +195,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
         let hessian = hessianSurface.hessianOperator(at: w)
         var operators: [(SpectralOperator, SymmetricOperator)] = [(.hessian, hessian)]
         if let p = optimizer.preconditioner { operators.append((.preconditioned, hessian.diagonallyPreconditioned(by: p.doubles))) }
-        let seed = UInt64(config.seed) &* 1_000_003 &+ UInt64(t)
+        let seed = spectrumSeed(configSeed: config.seed, step: t)
         for (kind, op) in operators {
             let runs = try lanczosRuns(of: op, settings: SLQSettings(probes: config.record.spectrumProbes, steps: config.record.spectrumLanczos, seed: seed))
             let top = try topRitzPairs(of: runs[0], count: 5)
@@ -203,6 +203,12 @@ final class Recording<T: TensorScalar & StoredFloat> {
                                               alpha: runs.map(\.alpha), beta: runs.map(\.beta), seed: seed, probeKind: ProbeKind.rademacher.rawValue))
         }
     }
+}
+
+/// The probe seed the recorder uses for its spectrum at `step`; `curv-density` defaults to the
+/// same seed, so equal settings reproduce a recorded spectrum.
+public func spectrumSeed(configSeed: Int, step: Int) -> UInt64 {
+    UInt64(configSeed) &* 1_000_003 &+ UInt64(step)
 }
 
 /// Events written as they happen, counted.

@@ -1,0 +1,188 @@
+import Foundation
+import Models
+import RunStore
+import Spectral
+import Tensor
+import Training
+
+/// Re-analysis of recorded checkpoints: for each selected step, the SLQ density of the Hessian
+/// (or of Adam's preconditioned Hessian) over the stored Hessian batch, top and bottom eigenvalues
+/// with residuals, and optionally the Hutch++ trace, appended under /analyses. Recorded data is
+/// never modified.
+///
+/// Every check (steps exist, Adam state present, data set unchanged) runs before anything is
+/// computed or written. Each step's result is appended as soon as it is ready, so an interrupted
+/// analysis keeps its finished steps, and a rerun with the same settings skips them.
+public enum DensityAnalysis {
+    /// One appended (or skipped) result.
+    public struct Outcome: Sendable {
+        public let step: Int
+        /// The /analyses id written, or nil when an identical analysis existed and was kept.
+        public let id: String?
+        public let analysis: Analysis
+    }
+
+    public static func run(path: String, request: DensityRequest, progress: ProgressReporter.Mode? = nil,
+                           shouldStop: @escaping () -> Bool = { false }) throws -> [Outcome] {
+        switch request.dtype {
+        case "f64": return try Job<Double>(path: path, request: request, progressMode: progress, shouldStop: shouldStop).run()
+        case "f32": return try Job<Float>(path: path, request: request, progressMode: progress, shouldStop: shouldStop).run()
+        default: throw AnalysisError("--dtype must be f32 or f64, got \(request.dtype)")
+        }
+    }
+
+    /// The settings that make two analyses the same computation.
+    static func sameSettings(_ a: Analysis, _ b: Analysis) -> Bool {
+        a.step == b.step && a.operator == b.operator && a.probes == b.probes && a.lanczosSteps == b.lanczosSteps
+            && a.seed == b.seed && a.grid.count == b.grid.count && a.dtype == b.dtype
+            && a.topEigenvalues.count == b.topEigenvalues.count && a.bottomEigenvalues.count == b.bottomEigenvalues.count
+            && (a.traceStandardError.isNaN == b.traceStandardError.isNaN)
+    }
+}
+
+private final class Job<T: TensorScalar & StoredFloat> {
+    let path: String
+    let request: DensityRequest
+    let progressMode: ProgressReporter.Mode?
+    let shouldStop: () -> Bool
+
+    init(path: String, request: DensityRequest, progressMode: ProgressReporter.Mode?, shouldStop: @escaping () -> Bool) {
+        self.path = path
+        self.request = request
+        self.progressMode = progressMode
+        self.shouldStop = shouldStop
+    }
+
+    /// Inputs of one step's computation, gathered (and checked) before any work starts.
+    struct Plan {
+        let step: Int
+        let weights: Tensor<T>?
+        let preconditioner: Tensor<T>?
+        let tridiagonals: [Tridiagonal]
+        let recordedTop: [(Double, Double)]
+        let seed: UInt64
+        let existing: StoredAnalysis?
+    }
+
+    func run() throws -> [DensityAnalysis.Outcome] {
+        let (plans, model) = try prepare()
+        let progress = ProgressReporter(total: plans.count * max(request.probes, 1), label: "curv-density", mode: progressMode)
+        var outcomes = [DensityAnalysis.Outcome]()
+        for (index, plan) in plans.enumerated() {
+            if shouldStop() { break }
+            if let existing = plan.existing, !request.force {
+                progress.update((index + 1) * request.probes, "step \(plan.step): kept analysis \(existing.id)", force: true)
+                outcomes.append(.init(step: plan.step, id: nil, analysis: existing.analysis))
+                continue
+            }
+            let analysis = try compute(plan, model: model) { probe in
+                progress.update(index * self.request.probes + probe, "step \(plan.step), probe \(probe)/\(self.request.probes)")
+            }
+            let writer = try AnalysisWriter.open(path)
+            let id = try writer.append(analysis)
+            try writer.close()
+            outcomes.append(.init(step: plan.step, id: id, analysis: analysis))
+        }
+        progress.finish("curv-density: \(outcomes.count) of \(plans.count) steps analysed (\(request.operatorKind.rawValue))")
+        return outcomes
+    }
+
+    /// Reads and checks everything the computation needs, so bad input fails before any work.
+    private func prepare() throws -> ([Plan], RunModel<T>?) {
+        let reader = try RunReader.open(path)
+        defer { reader.close() }
+        let model: RunModel<T>? = request.fromTridiagonals ? nil : try RunModel<T>(reader: reader)
+        let config = try RunConfig.parse(reader.configTOML(), file: "\(path) /config/toml")
+        let available = request.fromTridiagonals ? try tridiagonalSteps(reader) : try reader.checkpointSteps()
+        guard !available.isEmpty else {
+            throw AnalysisError(request.fromTridiagonals
+                ? "\(path): no Lanczos tridiagonals for the \(request.operatorKind.rawValue) operator (no recorded spectra or earlier analyses); record some with record.spectrum_at, or run without --from-tridiagonals"
+                : "\(path): the run has no checkpoints; record some with record.checkpoint_at or record.checkpoint_geometric in the config")
+        }
+        let steps: [Int]
+        switch request.steps {
+        case .all: steps = available
+        case .latest: steps = [available.last!]
+        case let .steps(wanted):
+            for s in wanted where !available.contains(s) {
+                throw AnalysisError("\(path): no \(request.fromTridiagonals ? "tridiagonals" : "checkpoint") at step \(s); available steps: \(available.map(String.init).joined(separator: ", "))")
+            }
+            steps = wanted
+        }
+        let previous = try reader.analyses()
+        return (try steps.map { step in
+            let seed = request.seed ?? spectrumSeed(configSeed: config.seed, step: step)
+            var weights: Tensor<T>? = nil, preconditioner: Tensor<T>? = nil
+            var tridiagonals = [Tridiagonal](), recordedTop = [(Double, Double)]()
+            if request.fromTridiagonals {
+                (tridiagonals, recordedTop) = try storedTridiagonals(reader, step: step, previous: previous)
+            } else {
+                weights = try model!.weights(at: step, reader: reader)
+                if request.operatorKind == .preconditioned { preconditioner = try model!.preconditioner(at: step, reader: reader) }
+            }
+            let probe = Analysis(step: step, operator: request.operatorKind, probes: request.fromTridiagonals ? tridiagonals.count : request.probes,
+                                 lanczosSteps: request.fromTridiagonals ? (tridiagonals.first?.size ?? 0) : request.lanczos, seed: seed, sigma: 0,
+                                 grid: Array(repeating: 0, count: request.gridPoints), density: [], densitySpread: [],
+                                 topEigenvalues: Array(repeating: 0, count: request.top), topResiduals: [],
+                                 bottomEigenvalues: Array(repeating: 0, count: request.bottom), bottomResiduals: [],
+                                 trace: 0, traceStandardError: request.traceMatvecs > 0 ? 0 : .nan,
+                                 dtype: request.fromTridiagonals ? "" : request.dtype)
+            let existing = request.fromTridiagonals ? nil : previous.last {
+                DensityAnalysis.sameSettings($0.analysis, probe) && (request.sigma == nil || $0.analysis.sigma == request.sigma)
+            }
+            return Plan(step: step, weights: weights, preconditioner: preconditioner, tridiagonals: tridiagonals,
+                        recordedTop: recordedTop, seed: seed, existing: existing)
+        }, model)
+    }
+
+    private func tridiagonalSteps(_ reader: RunReader) throws -> [Int] {
+        let recorded = try reader.spectrumKeys().filter { $0.operator == request.operatorKind }.map(\.step)
+        let analysed = try reader.analyses().filter { $0.analysis.operator == request.operatorKind && !$0.analysis.alpha.isEmpty }.map(\.analysis.step)
+        return Array(Set(recorded + analysed)).sorted()
+    }
+
+    /// The newest tridiagonals at `step`: an earlier analysis's if any, else the recorded spectrum's.
+    private func storedTridiagonals(_ reader: RunReader, step: Int, previous: [StoredAnalysis]) throws -> ([Tridiagonal], [(Double, Double)]) {
+        if let a = previous.last(where: { $0.analysis.step == step && $0.analysis.operator == request.operatorKind && !$0.analysis.alpha.isEmpty })?.analysis {
+            return (zip(a.alpha, a.beta).map { Tridiagonal(alpha: $0, beta: $1) }, Array(zip(a.topEigenvalues, a.topResiduals)))
+        }
+        let s = try reader.spectrum(at: step, operator: request.operatorKind)
+        return (zip(s.alpha, s.beta).map { Tridiagonal(alpha: $0, beta: $1) }, Array(zip(s.eigenvalues, s.residuals)))
+    }
+
+    private func compute(_ plan: Plan, model: RunModel<T>?, probeDone: @escaping (Int) -> Void) throws -> Analysis {
+        guard let model, let w = plan.weights else {
+            // Rebuild from stored coefficients: no Hessian products.
+            let density = try spectralDensity(from: plan.tridiagonals, sigma: request.sigma, gridPoints: request.gridPoints)
+            let top = Array(plan.recordedTop.prefix(request.top))
+            var bottom = [(Double, Double)]()
+            if request.bottom > 0, let first = plan.tridiagonals.first {
+                bottom = try first.eigenvalues().prefix(request.bottom).map { ($0, Double.nan) }
+            }
+            return Analysis(step: plan.step, operator: request.operatorKind, probes: plan.tridiagonals.count,
+                            lanczosSteps: plan.tridiagonals.first?.size ?? 0, seed: plan.seed, sigma: density.sigma,
+                            grid: density.grid, density: density.density, densitySpread: density.spread,
+                            topEigenvalues: top.map(\.0), topResiduals: top.map(\.1),
+                            bottomEigenvalues: bottom.map(\.0), bottomResiduals: bottom.map(\.1),
+                            trace: .nan, traceStandardError: .nan,
+                            alpha: plan.tridiagonals.map(\.alpha), beta: plan.tridiagonals.map(\.beta),
+                            source: "tridiagonals stored at step \(plan.step)", dtype: "")
+        }
+        var op = model.surface.hessianOperator(at: w)
+        if let p = plan.preconditioner { op = op.diagonallyPreconditioned(by: p.doubles) }
+        let settings = SLQSettings(probes: request.probes, steps: request.lanczos, seed: plan.seed,
+                                   reorthogonalization: request.reorthogonalization)
+        let runs = try lanczosRuns(of: op, settings: settings, progress: probeDone)
+        let density = try spectralDensity(from: runs.map(\.tridiagonal), sigma: request.sigma, gridPoints: request.gridPoints)
+        let top = try topRitzPairs(of: runs[0], count: request.top)
+        let bottom = try bottomRitzPairs(of: runs[0], count: request.bottom)
+        let trace = request.traceMatvecs > 0 ? try hutchPlusPlusTrace(of: op, matvecs: request.traceMatvecs, seed: plan.seed &+ 0x7ACE) : nil
+        return Analysis(step: plan.step, operator: request.operatorKind, probes: request.probes, lanczosSteps: request.lanczos,
+                        seed: plan.seed, sigma: density.sigma, grid: density.grid, density: density.density, densitySpread: density.spread,
+                        topEigenvalues: top.map(\.value), topResiduals: top.map(\.residual),
+                        bottomEigenvalues: bottom.map(\.value), bottomResiduals: bottom.map(\.residual),
+                        trace: trace?.value ?? .nan, traceStandardError: trace?.standardError ?? .nan,
+                        alpha: runs.map(\.alpha), beta: runs.map(\.beta),
+                        source: "/checkpoints/\(plan.step)/weights + \(model.batchSource)", dtype: request.dtype)
+    }
+}

@@ -1,0 +1,29 @@
+import RunStore
+import Spectral
+
+/// What `curv-density` computes, per checkpoint step.
+public struct DensityRequest: Sendable {
+    public var steps: StepSelection = .all
+    public var operatorKind: SpectralOperator = .hessian
+    public var probes = 10
+    public var lanczos = 80
+    /// Kernel width; nil = sqrt(1e-5) x the Ritz values' span (Ghorbani et al.).
+    public var sigma: Double? = nil
+    public var gridPoints = 10_000
+    public var top = 5
+    public var bottom = 5
+    /// Hutch++ trace with this many matvecs (0 = no trace).
+    public var traceMatvecs = 0
+    /// "f64" (default) or "f32": precision of the Hessian-vector products.
+    public var dtype = "f64"
+    /// Probe seed; nil = the seed the recorder used for its own spectrum at that step, so equal
+    /// settings reproduce the recorded spectrum.
+    public var seed: UInt64? = nil
+    /// Rebuild densities from Lanczos coefficients already in the file (no Hessian products).
+    public var fromTridiagonals = false
+    /// Recompute steps that already have an analysis with identical settings.
+    public var force = false
+    public var reorthogonalization = Reorthogonalization.full
+
+    public init() {}
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Models
+import RunStore
+import Tensor
+import Training
+
+/// A run's model and Hessian batch, rebuilt from the run file alone (plus the data set, when the
+/// batch was too large to embed: then its content hash and indices are checked against the file).
+public struct RunModel<T: TensorScalar & StoredFloat> {
+    public let path: String
+    public let spec: ModelSpec
+    public let config: RunConfig
+    /// The loss over the stored Hessian batch (weight decay included as recorded).
+    public let surface: LossSurface<T>
+    /// Where the Hessian batch came from, for provenance.
+    public let batchSource: String
+
+    public init(reader: RunReader, chunkSize: Int? = nil) throws {
+        path = reader.path
+        spec = try ModelSpec.parse(json: reader.modelSpec(), source: "\(reader.path) /model/spec")
+        config = try RunConfig.parse(reader.configTOML(), file: "\(reader.path) /config/toml")
+        let chunk = chunkSize ?? config.training.chunkSize
+        let (batch, source) = try Self.hessianBatch(reader: reader, spec: spec, config: config)
+        surface = LossSurface(model: spec.mlp, loss: spec.loss, examples: batch, weightDecay: T(spec.weightDecay), chunkSize: chunk)
+        batchSource = source
+    }
+
+    static func hessianBatch(reader: RunReader, spec: ModelSpec, config: RunConfig) throws -> (Batch<T>, String) {
+        let outputs = spec.widths.last!
+        if let stored = try reader.hessianBatch(as: T.self), let inputs = stored.inputs {
+            let x = Tensor<T>(shape: inputs.shape, scalars: inputs.values)
+            if let labels = stored.labels {
+                var y = Tensor<T>(zeros: [labels.count, outputs])
+                for (i, label) in labels.enumerated() {
+                    guard label >= 0 && Int(label) < outputs else {
+                        throw AnalysisError("\(reader.path): Hessian batch label \(label) at row \(i) is outside the model's \(outputs) outputs")
+                    }
+                    y[i, Int(label)] = 1
+                }
+                return (Batch(inputs: x, targets: y), "/data/hessian_batch (embedded, \(labels.count) examples)")
+            }
+            guard let targets = stored.targets else {
+                throw AnalysisError("\(reader.path): the Hessian batch has inputs but neither labels nor targets")
+            }
+            return (Batch(inputs: x, targets: Tensor(shape: targets.shape, scalars: targets.values)),
+                    "/data/hessian_batch (embedded, \(targets.shape[0]) examples)")
+        }
+        // Not embedded: rebuild from the data set named in the provenance, and check it is the same data.
+        let provenance = try reader.dataProvenance()
+        let prepared = try PreparedData.prepare(config)
+        guard prepared.origin.sha256 == provenance.sha256 else {
+            throw AnalysisError("\(reader.path): the data set at \(provenance.path) no longer matches the run (SHA-256 \(prepared.origin.sha256.prefix(12))… now, \(provenance.sha256.prefix(12))… when recorded); restore the original files")
+        }
+        if let stored = try reader.hessianBatch(as: T.self), stored.indices.map(Int.init) != prepared.hessianSourceIndices {
+            throw AnalysisError("\(reader.path): the rebuilt Hessian batch selects different examples than the recorded indices")
+        }
+        return (prepared.hessianBatch.batch(as: T.self), "\(provenance.name) rebuilt from \(provenance.path) (\(prepared.hessianCount) examples)")
+    }
+
+    /// The flat weights of the checkpoint at `step`.
+    public func weights(at step: Int, reader: RunReader) throws -> Tensor<T> {
+        let checkpoint = try reader.checkpoint(at: step, as: T.self)
+        return try spec.mlp.layout.flat(from: checkpoint.weights, source: "\(path) /checkpoints/\(step)/weights")
+    }
+
+    /// Adam's preconditioner `sqrt(v_hat) + eps` from the checkpoint's optimizer state.
+    public func preconditioner(at step: Int, reader: RunReader) throws -> Tensor<T> {
+        let state = try reader.checkpoint(at: step, as: T.self).optimizer
+        guard let kind = OptimizerKind(rawValue: state.kind), kind.isAdaptive, state.slots["v"] != nil else {
+            throw AnalysisError("\(path): --operator preconditioned needs Adam state, but the checkpoint at step \(step) holds \(state.kind) state (slots: \(state.slots.keys.sorted())); use --operator hessian")
+        }
+        guard state.stepCount > 0 else {
+            throw AnalysisError("\(path): the checkpoint at step \(step) was taken before Adam's first update: its second moment is empty; pick a later step")
+        }
+        let settings = OptimizerSettings(kind: kind, beta1: state.hyperparameters["beta1"] ?? 0.9, beta2: state.hyperparameters["beta2"] ?? 0.999,
+                                         epsilon: state.hyperparameters["eps"] ?? 1e-8)
+        let optimizer = try Optimizer<T>.restore(state, settings: settings, layout: spec.mlp.layout, source: "\(path) /checkpoints/\(step)/optimizer")
+        return optimizer.preconditioner!
+    }
+}
+
+/// A re-analysis problem; the text names the file and says what to do.
+public struct AnalysisError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,118 @@
+// curv-density RUN.h5 [--at all|S1,S2,...] [--operator hessian|preconditioned] [--probes N] [--lanczos N]
+//                     [--sigma X] [--grid N] [--top K] [--bottom K] [--trace] [--dtype f64|f32] [--seed N]
+//                     [--from-tridiagonals] [--force] [--quiet]
+// Re-analyses recorded checkpoints from the run file alone and appends the results under /analyses.
+import Analysis
+import ArgumentParser
+import Foundation
+import RunStore
+import Training
+
+/// Set by SIGINT: finished steps are already in the file; a rerun skips them.
+nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+struct DensityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "curv-density",
+        abstract: "Hessian spectral densities (SLQ), extreme eigenvalues and traces of recorded checkpoints.",
+        discussion: """
+        Rebuilds the model from RUN.h5 (spec, checkpoint weights, stored Hessian batch) and appends one analysis per \
+        checkpoint under /analyses; recorded data is never modified. A rerun with the same settings skips finished steps.
+        """)
+
+    @Argument(help: "The run file.")
+    var path: String
+
+    @Option(name: .long, help: "Checkpoint steps: all, latest, or a comma-separated list.")
+    var at = "all"
+
+    @Option(name: .customLong("operator"), help: "hessian, or preconditioned (Adam's P^-1/2 H P^-1/2).")
+    var operatorName = "hessian"
+
+    @Option(name: .long, help: "Random probe vectors (the density is their average).")
+    var probes = 10
+
+    @Option(name: .long, help: "Lanczos steps per probe.")
+    var lanczos = 80
+
+    @Option(name: .long, help: "Gaussian kernel width (default: sqrt(1e-5) x spectral width).")
+    var sigma: Double?
+
+    @Option(name: .long, help: "Density grid points.")
+    var grid = 10_000
+
+    @Option(name: .long, help: "Largest eigenvalues to report.")
+    var top = 5
+
+    @Option(name: .long, help: "Smallest eigenvalues to report.")
+    var bottom = 5
+
+    @Flag(name: .long, help: "Also estimate the trace (Hutch++).")
+    var trace = false
+
+    @Option(name: .long, help: "Matrix-vector products for the trace estimate.")
+    var traceMatvecs = 90
+
+    @Option(name: .long, help: "Precision of the Hessian-vector products: f64 or f32.")
+    var dtype = "f64"
+
+    @Option(name: .long, help: "Probe seed (default: the recorder's seed for that step, so equal settings reproduce a recorded spectrum).")
+    var seed: UInt64?
+
+    @Flag(name: .long, help: "Rebuild densities from Lanczos coefficients already in the file (no Hessian products).")
+    var fromTridiagonals = false
+
+    @Flag(name: .long, help: "Recompute steps that already have an analysis with these settings.")
+    var force = false
+
+    @Flag(name: .long, help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        guard StepSelection(at) != nil else { throw ValidationError("--at must be all, latest or a list like 0,100,200; got '\(at)'") }
+        guard SpectralOperator(rawValue: operatorName) != nil else { throw ValidationError("--operator must be hessian or preconditioned; got '\(operatorName)'") }
+        guard probes >= 1, lanczos >= 2, grid >= 2, top >= 0, bottom >= 0 else {
+            throw ValidationError("--probes >= 1, --lanczos >= 2, --grid >= 2, --top/--bottom >= 0")
+        }
+        if let sigma, !(sigma > 0) { throw ValidationError("--sigma must be positive; got \(sigma)") }
+        guard ["f32", "f64"].contains(dtype) else { throw ValidationError("--dtype must be f32 or f64; got '\(dtype)'") }
+        if trace && traceMatvecs < 6 { throw ValidationError("--trace-matvecs must be at least 6") }
+    }
+
+    func run() throws {
+        var request = DensityRequest()
+        request.steps = StepSelection(at)!
+        request.operatorKind = SpectralOperator(rawValue: operatorName)!
+        request.probes = probes
+        request.lanczos = lanczos
+        request.sigma = sigma
+        request.gridPoints = grid
+        request.top = top
+        request.bottom = bottom
+        request.traceMatvecs = trace ? traceMatvecs : 0
+        request.dtype = dtype
+        request.seed = seed
+        request.fromTridiagonals = fromTridiagonals
+        request.force = force
+        signal(SIGINT) { _ in interruptRequested = 1 }
+        let outcomes: [DensityAnalysis.Outcome]
+        do {
+            outcomes = try DensityAnalysis.run(path: path, request: request, progress: quiet ? .quiet : nil,
+                                               shouldStop: { interruptRequested != 0 })
+        } catch {
+            FileHandle.standardError.write("curv-density: \(error)\n".data(using: .utf8)!)
+            throw ExitCode(1)
+        }
+        for o in outcomes {
+            let a = o.analysis
+            let tops = a.topEigenvalues.prefix(3).map { String(format: "%.6g", $0) }.joined(separator: ", ")
+            let bottoms = a.bottomEigenvalues.prefix(2).map { String(format: "%.6g", $0) }.joined(separator: ", ")
+            var line = "step \(a.step) [\(a.operator.rawValue)] \(o.id.map { "analysis \($0)" } ?? "kept existing analysis"): top \(tops); bottom \(bottoms)"
+            if !a.trace.isNaN { line += String(format: "; trace %.6g ± %.2g", a.trace, a.traceStandardError) }
+            if !quiet { print(line) }
+        }
+        if interruptRequested != 0 { throw ExitCode(130) }
+    }
+}
+
+DensityCommand.main()
