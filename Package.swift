@@ -36,6 +36,7 @@ let package = Package(
         // MARK: Domain
         .target(name: "Models", dependencies: ["Autodiff", "Tensor"]),
         .target(name: "Spectral", dependencies: ["CBLAS", "CLAPACKE", "Tensor"]),
+        .target(name: "Plot", dependencies: ["Raster"]),
 
         // MARK: Workflows
         .target(name: "Training", dependencies: [
@@ -44,12 +45,42 @@ let package = Package(
         ]),
 
         .target(name: "Analysis", dependencies: ["Training", "Models", "RunStore", "Spectral", "Tensor"]),
+        .target(name: "Figures", dependencies: ["Plot", "Raster", "RunStore", "Spectral", "Training"]),
 
         // MARK: Executables
-        .executableTarget(name: "curv-bench", dependencies: ["Training", "Models", "Spectral", "Tensor"]),
+        .executableTarget(name: "curv-bench", dependencies: ["Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
             "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-density", dependencies: [
             "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "curv-plot", dependencies: [
+            "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "curv-demo", dependencies: ["Training", "Models", "Spectral", "Tensor"]),
+        .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
+        .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
+        .executableTarget(name: "curv-inspect", dependencies: [
+            "RunStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Benchmarks
+        .executableTarget(name: "curv-raster-bench", dependencies: ["Raster"]),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensor", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Training", "Models", "RunStore", "Spectral", "Tensor"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Raster"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Plot", "RunStore", "Training"]),
+        .testTarget(name: "RasterTests", dependencies: ["Raster"]),
+        .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
+        .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -4,8 +4,9 @@ public enum Reorthogonalization: String, Sendable, CaseIterable {
     /// pass cancels more than 30% of the norm: "twice is enough"). O(m² n) extra work; no ghosts.
     case full
     /// Only when Simon's ω-recurrence estimates that orthogonality has decayed below √ε (then on
-    /// two consecutive steps). Keeps the basis semi-orthogonal, which leaves the Ritz values and
-    /// quadrature as accurate as full reorthogonalization at a fraction of the cost for large n.
+    /// two consecutive steps), with ε the operator's `precision`. Keeps the basis semi-orthogonal,
+    /// which leaves Ritz values and quadrature accurate to the operator's own precision, at a
+    /// fraction of full reorthogonalization's O(m² n) memory traffic for large n.
     case partial
     /// None: the three-term recurrence alone. Converged Ritz values reappear as spurious copies.
     case none
@@ -51,7 +52,8 @@ public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
     guard m >= 1 else { throw SpectralError.invalidArgument("Lanczos needs at least one step, got \(steps)") }
 
     let storeBasis = keepBasis || reorthogonalization != .none
-    var basis = Basis(dimension: n, capacity: storeBasis ? m : 0)
+    // A single-precision operator gets a single-precision basis (see `Basis`).
+    var basis = Basis(dimension: n, capacity: storeBasis ? m : 0, singlePrecision: op.precision >= 1e-8)
     var alpha = [Double](), beta = [Double]()
     var q = start
     scale(1 / startNorm, &q)
@@ -60,7 +62,7 @@ public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
     var breakdown: Int? = nil
     var residualNorm = 0.0
     var reorthCount = 0
-    var omega = OrthogonalityEstimate()
+    var omega = OrthogonalityEstimate(precision: max(op.precision, Double.ulpOfOne))
     var reorthNext = false
 
     for j in 0..<m {
@@ -117,12 +119,15 @@ private func reorthogonalizeTwiceIfNeeded(_ w: inout [Double], _ basis: Basis) {
 }
 
 /// Simon's recurrence for ω_{j,k} ≈ q_jᵀ q_k, the loss of orthogonality in plain Lanczos, used by
-/// partial reorthogonalization. O(j) per step; the bound ε-level noise terms follow Simon (1984).
+/// partial reorthogonalization. O(j) per step; the ε-level noise terms follow Simon (1984), with ε
+/// the larger of Float64's unit roundoff and the operator's own relative precision.
 struct OrthogonalityEstimate {
     private var previous: [Double] = []   // ω_{j-1, k}
     private var current: [Double] = [1]   // ω_{j, k}, k = 0 ... j
-    private let eps = Double.ulpOfOne
+    private let eps: Double
     private var threshold: Double { eps.squareRoot() }
+
+    init(precision: Double) { eps = precision }
 
     /// Advances the estimate by one step (the new vector would be q_{j+1} with norm `nextBeta`)
     /// and says whether its largest |ω| passed √ε.

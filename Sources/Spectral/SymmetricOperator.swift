@@ -7,10 +7,16 @@
 public struct SymmetricOperator {
     public let dimension: Int
     public let apply: ([Double]) -> [Double]
+    /// Relative rounding level of `apply` (|computed - exact| / (|A| |v|)): Float64 arithmetic by
+    /// default; about 1e-7 for a Float32 model's Hessian-vector products. Partial
+    /// reorthogonalization models the loss of orthogonality from this level.
+    public let precision: Double
 
-    public init(dimension: Int, apply: @escaping ([Double]) -> [Double]) {
+    public init(dimension: Int, precision: Double = Double.ulpOfOne, apply: @escaping ([Double]) -> [Double]) {
         precondition(dimension > 0, "SymmetricOperator: dimension must be positive")
+        precondition(precision > 0 && precision < 1, "SymmetricOperator: precision must be in (0, 1)")
         self.dimension = dimension
+        self.precision = precision
         self.apply = apply
     }
 
@@ -27,7 +33,7 @@ public struct SymmetricOperator {
 
     /// `scale * A + shift * I`.
     public func affine(scale: Double, shift: Double) -> SymmetricOperator {
-        SymmetricOperator(dimension: dimension) { v in
+        SymmetricOperator(dimension: dimension, precision: precision) { v in
             var out = self.apply(v)
             for i in out.indices { out[i] = scale * out[i] + shift * v[i] }
             return out
@@ -42,7 +48,7 @@ public struct SymmetricOperator {
         precondition(d.count == dimension, "diagonallyPreconditioned: \(d.count) entries for dimension \(dimension)")
         precondition(d.allSatisfy { $0 > 0 && $0.isFinite }, "diagonallyPreconditioned: the diagonal must be positive and finite")
         let s = d.map { 1 / $0.squareRoot() }
-        return SymmetricOperator(dimension: dimension) { v in
+        return SymmetricOperator(dimension: dimension, precision: precision) { v in
             var out = self.apply(zip(s, v).map { $0 * $1 })
             for i in out.indices { out[i] *= s[i] }
             return out

@@ -25,42 +25,70 @@ func symmetricMatrixVector(_ a: [Double], _ v: [Double], _ n: Int) -> [Double] {
 
 /// The vectors of a Lanczos basis, stored as the rows of one contiguous `count x dimension` array,
 /// so projections against all of them are two GEMV calls.
+///
+/// Reorthogonalization streams the whole basis through memory twice per step, which dominates
+/// Lanczos's own cost for large n. When the operator itself is only single-precision (a Float32
+/// model's Hessian-vector products, relative error ~1e-6), the basis is stored in Float32: half
+/// the memory traffic, and orthogonality to ~1e-7, below the operator's own noise.
 struct Basis {
     let dimension: Int
+    let singlePrecision: Bool
     private(set) var count = 0
-    private var storage: [Double] = []
+    private var double: [Double] = []
+    private var single: [Float] = []
 
-    init(dimension: Int, capacity: Int) {
+    init(dimension: Int, capacity: Int, singlePrecision: Bool = false) {
         self.dimension = dimension
-        storage.reserveCapacity(dimension * capacity)
+        self.singlePrecision = singlePrecision
+        if singlePrecision { single.reserveCapacity(dimension * capacity) } else { double.reserveCapacity(dimension * capacity) }
     }
 
     mutating func append(_ v: [Double]) {
-        storage.append(contentsOf: v)
+        if singlePrecision { single.append(contentsOf: v.lazy.map { Float($0) }) } else { double.append(contentsOf: v) }
         count += 1
     }
 
-    func vector(_ i: Int) -> [Double] { Array(storage[(i * dimension)..<((i + 1) * dimension)]) }
+    func vector(_ i: Int) -> [Double] {
+        let range = (i * dimension)..<((i + 1) * dimension)
+        return singlePrecision ? single[range].map { Double($0) } : Array(double[range])
+    }
 
     /// `w -= Q (Qᵀ w)` over all stored vectors: one classical Gram-Schmidt pass.
     func orthogonalize(_ w: inout [Double]) {
         guard count > 0 else { return }
+        let (m, n) = (blasint(count), blasint(dimension))
+        if singlePrecision {
+            let wf = w.map { Float($0) }
+            var h = [Float](repeating: 0, count: count), correction = [Float](repeating: 0, count: dimension)
+            single.withUnsafeBufferPointer { q in
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, m, n, 1, q.baseAddress, n, wf, 1, 0, &h, 1)
+                cblas_sgemv(CblasRowMajor, CblasTrans, m, n, 1, q.baseAddress, n, h, 1, 0, &correction, 1)
+            }
+            for i in 0..<dimension { w[i] -= Double(correction[i]) }
+            return
+        }
         var h = [Double](repeating: 0, count: count)
-        storage.withUnsafeBufferPointer { q in
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, blasint(count), blasint(dimension), 1, q.baseAddress, blasint(dimension),
-                        w, 1, 0, &h, 1)
-            cblas_dgemv(CblasRowMajor, CblasTrans, blasint(count), blasint(dimension), -1, q.baseAddress, blasint(dimension),
-                        h, 1, 1, &w, 1)
+        double.withUnsafeBufferPointer { q in
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, m, n, 1, q.baseAddress, n, w, 1, 0, &h, 1)
+            cblas_dgemv(CblasRowMajor, CblasTrans, m, n, -1, q.baseAddress, n, h, 1, 1, &w, 1)
         }
     }
 
     /// `sum_i c[i] q_i`: a linear combination of the stored vectors (Ritz vectors).
     func combination(_ c: [Double]) -> [Double] {
         precondition(c.count == count)
+        let (m, n) = (blasint(count), blasint(dimension))
+        if singlePrecision {
+            let cf = c.map { Float($0) }
+            var out = [Float](repeating: 0, count: dimension)
+            single.withUnsafeBufferPointer { q in
+                cblas_sgemv(CblasRowMajor, CblasTrans, m, n, 1, q.baseAddress, n, cf, 1, 0, &out, 1)
+            }
+            return out.map { Double($0) }
+        }
         var out = [Double](repeating: 0, count: dimension)
-        storage.withUnsafeBufferPointer { q in
-            cblas_dgemv(CblasRowMajor, CblasTrans, blasint(count), blasint(dimension), 1, q.baseAddress, blasint(dimension),
-                        c, 1, 0, &out, 1)
+        double.withUnsafeBufferPointer { q in
+            cblas_dgemv(CblasRowMajor, CblasTrans, m, n, 1, q.baseAddress, n, c, 1, 0, &out, 1)
         }
         return out
     }

@@ -6,7 +6,9 @@
 // M1 = MLP 784-512-512-10, tanh, softmax cross-entropy, batch 1024 random inputs, Float32.
 // M2 = MLP 64-128-128-10, tanh, the full digits set (1797 examples), Float32.
 import Foundation
+import Analysis
 import Models
+import RunStore
 import Spectral
 import Tensor
 import Training
@@ -16,6 +18,7 @@ struct Options {
     var repeats = 15
     var data = "fixtures/digits"
     var slq = true
+    var density = true
     var reorthogonalization = Reorthogonalization.full
 
     init(_ args: [String]) {
@@ -26,10 +29,11 @@ struct Options {
             case "--repeats": repeats = Int(it.next() ?? "") ?? repeats
             case "--data": data = it.next() ?? data
             case "--no-slq": slq = false
+            case "--no-density": density = false
             case "--reorthogonalization":
                 reorthogonalization = Reorthogonalization(rawValue: it.next() ?? "") ?? reorthogonalization
             default:
-                FileHandle.standardError.write("curv-bench: unknown option \(a) (use --json, --repeats N, --data DIR, --no-slq, --reorthogonalization full|partial|none)\n".data(using: .utf8)!)
+                FileHandle.standardError.write("curv-bench: unknown option \(a) (use --json, --repeats N, --data DIR, --no-slq, --no-density, --reorthogonalization full|partial|none)\n".data(using: .utf8)!)
                 exit(2)
             }
         }
@@ -136,6 +140,55 @@ if options.slq {
                 ("m1_slq_operator_fraction", slq.inOperator / slq.total)]
 }
 
+/// curv-density with 10 probes x 80 Lanczos steps (Float32 products) on an M1-sized checkpoint
+/// (MLP 784-512-512-10, tanh, 1024 examples), against 80 HVPs of the same model and batch.
+func measureDensity() throws -> (perProbe: Double, eightyHVPs: Double) {
+    var c = RunConfig()
+    c.name = "bench-m1"
+    c.steps = 0
+    c.dtype = "f32"
+    c.data.source = .gaussianMixture
+    c.data.count = 1024
+    c.data.dimension = 784
+    c.data.classes = 10
+    c.model.hidden = [512, 512]
+    c.record.sharpnessEvery = 0
+    c.record.hessianExamples = 1024
+    c.record.checkpointAt = [0]
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("m1.h5").path
+    _ = try Recorder.record(c, options: RecordOptions(outputPath: path, progress: .quiet))
+    var request = DensityRequest()
+    request.probes = 10
+    request.lanczos = 80
+    request.dtype = "f32"
+    let start = DispatchTime.now().uptimeNanoseconds
+    _ = try DensityAnalysis.run(path: path, request: request, progress: .quiet)
+    let total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let reader = try RunReader.open(path)
+    let model = try RunModel<Float>(reader: reader)
+    let w = try model.weights(at: 0, reader: reader)
+    reader.close()
+    var rng = SeededGenerator(seed: 5)
+    let v = Tensor<Float>.randomNormal([model.surface.dimension], using: &rng)
+    let hvpStart = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<80 { _ = model.surface.hessianVectorProduct(at: w, v) }
+    let hvps = Double(DispatchTime.now().uptimeNanoseconds - hvpStart) / 1e9
+    return (total / 10, hvps)
+}
+
+if options.density {
+    do {
+        let d = try measureDensity()
+        figures += [("density_probe_s", d.perProbe), ("density_80hvp_s", d.eightyHVPs), ("density_probe_over_80hvp", d.perProbe / d.eightyHVPs)]
+    } catch {
+        FileHandle.standardError.write("curv-bench: density benchmark failed: \(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
+}
+
 if options.json {
     print("{" + figures.map { "\"\($0.0)\": \((($0.1 * 1000).rounded() / 1000))" }.joined(separator: ", ") + "}")
 } else {
@@ -146,7 +199,7 @@ if options.json {
         print(String(format: "  gradient %.1f GFLOP/s effective (%.0f%% of SGEMM), HVP/gradient %.2f",
                      f.gradGflops, 100 * f.gradGflops / gflops, f.hvpOverGrad))
     }
-    for (name, value) in figures where name.hasPrefix("m1_slq") {
+    for (name, value) in figures where name.hasPrefix("m1_slq") || name.hasPrefix("density") {
         print(String(format: "%@ %.3f", name, value))
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import Plot
+import Raster
+import RunStore
+import Spectral
+
+/// `spectrum`: the evolution of the spectrum over training as a heatmap (x: step, y: eigenvalue, colour:
+/// log density), each column taking the recorded spectrum (or analysis) nearest in step. λ_max (the
+/// sharpness metric, white with markers) and the stability threshold (vermillion, dashed) are drawn on top.
+/// Draws the first run only; the step axis is linear.
+enum SpectrumFigure {
+    static let rows = 180
+    static let columns = 300
+
+    static func axes(_ runs: [RunData], options: FigureOptions) throws -> Axes {
+        let run = runs[0]
+        let op = run.defaultOperator(options.operator)
+        let steps = DensityFigure.availableSteps(run, op)
+        guard steps.count >= 2 else {
+            if steps.isEmpty { throw DensityFigure.missing(run, op, figure: .spectrum) }
+            throw FigureError("spectrum: \(run.file) has a \(op.rawValue) spectrum at one step only (\(steps[0])); the heatmap needs "
+                + "at least 2: set record.spectrum_geometric > 1 or list steps in record.spectrum_at")
+        }
+        var tridiagonals: [[Tridiagonal]] = [], tops: [Double] = [], lows: [Double] = [], highs: [Double] = []
+        for step in steps {
+            let found = try DensityFigure.tridiagonals(run, step: step, op)
+            let nodes = try found.ts.flatMap { try $0.eigenvalues() }
+            lows.append(nodes.min() ?? 0); highs.append(nodes.max() ?? 1)
+            tridiagonals.append(found.ts)
+            tops.append(found.top ?? nodes.max() ?? .nan)
+        }
+        // The eigenvalue range covers every spectrum and the recorded λ_max. For the preconditioned operator
+        // it leaves out outliers beyond 5x the median extent: at Adam's first steps the second-moment
+        // estimate is still tiny and P^-1/2 H P^-1/2 is huge, which would flatten the rest of the picture.
+        let medianHigh = highs.sorted()[highs.count / 2], medianLow = lows.sorted()[lows.count / 2]
+        let limit = op == .preconditioned ? 5 * max(abs(medianHigh), abs(medianLow), 1e-12) : Double.infinity
+        let measured = run.series(RunData.names(op).sharpness)?.y ?? []
+        var hi = (highs + measured).filter { abs($0) <= limit }.max() ?? medianHigh
+        let lo = lows.filter { abs($0) <= limit }.min() ?? medianLow
+        let threshold = run.threshold(op)
+        if let t = threshold?.y.min(), t <= 1.3 * hi { hi = max(hi, t) }
+        let span = max(hi - lo, 1e-9)
+        let range = (lo - 0.03 * span)...(hi + 0.06 * span)
+        let densities = try tridiagonals.map {
+            try spectralDensity(from: $0, sigma: span / 150, gridPoints: rows, range: range).density
+        }
+        let peak = densities.flatMap { $0 }.max() ?? 1
+        let floor = peak * 1e-5
+        // Column c covers steps [x0 + c w, x0 + (c+1) w); it shows the spectrum nearest its centre.
+        let x0 = Double(steps.first!), x1 = Double(steps.last!), w = (x1 - x0) / Double(columns)
+        var values = [Double](repeating: floor, count: rows * columns)
+        for c in 0..<columns {
+            let x = x0 + (Double(c) + 0.5) * w
+            let k = steps.indices.min { abs(Double(steps[$0]) - x) < abs(Double(steps[$1]) - x) }!
+            for r in 0..<rows { values[r * columns + c] = max(densities[k][r], floor) }
+        }
+        var h = Heatmap(values: values, columns: columns, rows: rows, x: x0...x1, y: range, colorScale: .log, label: "density")
+        h.colorRange = floor...peak
+        var a = Axes(title: "Spectrum over training: \(run.label)", xLabel: "step",
+                     yLabel: op == .preconditioned ? "eigenvalue of P⁻½ H P⁻½" : "Hessian eigenvalue")
+        a.heatmap = h
+        let (metric, _) = RunData.names(op)
+        if let s = run.series(metric) {
+            a.add(.line(x: s.x, y: s.y, label: "λ_max", color: .white, width: 1.8, marker: .circle))
+        } else {
+            a.add(.line(x: steps.map(Double.init), y: tops, label: "λ_max", color: .white, width: 1.8, marker: .circle))
+        }
+        if let t = threshold {
+            let above = (t.y.min() ?? 0) > range.upperBound
+            let label = run.thresholdName(op) + (above ? " (above, ≥ \(RunData.shortNumber(t.y.min()!)))" : "")
+            a.add(.line(x: t.x, y: t.y, label: label, color: Palette.color(1), width: 2, dash: [7, 4]))
+        }
+        a.xLimits = x0...x1
+        a.yLimits = range
+        return a
+    }
+}

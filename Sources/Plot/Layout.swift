@@ -1,0 +1,100 @@
+import Raster
+
+/// Where everything of one panel goes, in canvas pixels (y down). Computed from measured text so that tick
+/// labels, axis labels, the title and the colorbar fit inside the panel's cell.
+public struct PanelLayout: Sendable {
+    /// The data area (inside the frame).
+    public var plot: Rect
+    public var x: AxisMapping
+    public var y: AxisMapping
+    public var xTicks: Ticks
+    public var yTicks: Ticks
+    /// The colorbar's bar, its value mapping (bottom to top) and ticks, when the panel has a heatmap.
+    public var colorbar: Rect?
+    public var colorMapping: AxisMapping?
+    public var colorTicks: Ticks?
+    /// Text sizes in pixels (scale applied).
+    public var tickSize: Double
+    public var labelSize: Double
+    public var titleSize: Double
+}
+
+enum Layout {
+    /// Lays out `axes` in `cell` (canvas pixels). `s` is the figure's scale factor.
+    static func panel<B: DrawingBackend>(_ axes: Axes, in cell: Rect, theme: Theme, scale s: Double, measure: B) -> PanelLayout {
+        let limits = axes.resolvedLimits()
+        let tickSize = theme.tickLabelSize * s, labelSize = theme.axisLabelSize * s, titleSize = theme.titleSize * s
+        let pad = theme.padding * s, tickLen = theme.tickLength * s
+        let digit = measure.measureText("0", size: tickSize)
+        let tickH = digit.ascent + digit.descent
+        let labelM = measure.measureText("Ag", size: labelSize)
+        let labelH = labelM.ascent + labelM.descent
+        let titleM = measure.measureText("Ag", size: titleSize)
+        let titleH = titleM.ascent + titleM.descent
+        let colorScale = axes.heatmap?.scale
+        let colorRange = axes.heatmap?.resolvedColorRange
+
+        var plot = Rect(x: cell.minX + 60 * s, y: cell.minY + 20 * s,
+                        width: max(cell.width - 80 * s, 10), height: max(cell.height - 60 * s, 10))
+        var result: PanelLayout!
+        for _ in 0..<3 {
+            let xMap = AxisMapping(scale: axes.xScale, limits: limits.x, pixels: (plot.minX, plot.maxX))
+            let yMap = AxisMapping(scale: axes.yScale, limits: limits.y, pixels: (plot.maxY, plot.minY))
+            let yMax = max(2, min(9, Int(plot.height / (2.6 * tickH))))
+            let yTicks = TickLocator.ticks(limits.y, scale: axes.yScale, maxMajor: yMax)
+            let xTicks = fittingXTicks(limits.x, scale: axes.xScale, mapping: xMap, size: tickSize, pad: pad, measure: measure)
+            let yLabelW = yTicks.labels.map { measure.measureText($0, size: tickSize).width }.max() ?? 0
+
+            var left = pad + yLabelW + 0.8 * pad + tickLen
+            if axes.yLabel != nil { left += labelH + pad }
+            var bottom = tickLen + 0.8 * pad + tickH + pad
+            if axes.xLabel != nil { bottom += labelH + 0.5 * pad }
+            let top = pad + (axes.title != nil ? titleH + pad : tickH / 2)
+            var right = pad
+            if let last = xTicks.labels.last, let v = xTicks.major.last, let px = xMap.map(v) {
+                let overhang = px + measure.measureText(last, size: tickSize).width / 2 - plot.maxX
+                right = max(right, overhang + pad)
+            }
+            var colorbar: Rect?, cMap: AxisMapping?, cTicks: Ticks?
+            if let cs = colorScale, let cr = colorRange {
+                let bar = theme.colorbarWidth * s, gap = 2.2 * pad
+                let cMax = max(2, min(8, Int(plot.height / (2.6 * tickH))))
+                let ticks = TickLocator.ticks(cr, scale: cs, maxMajor: cMax)
+                let w = ticks.labels.map { measure.measureText($0, size: tickSize).width }.max() ?? 0
+                var extra = gap + bar + tickLen + 0.8 * pad + w + pad
+                if axes.heatmap?.label != nil { extra += labelH + pad }
+                right = max(right, extra)
+                colorbar = Rect(x: plot.maxX + gap, y: plot.minY, width: bar, height: plot.height)
+                cMap = AxisMapping(scale: cs, limits: cr, pixels: (plot.maxY, plot.minY))
+                cTicks = ticks
+            }
+            result = PanelLayout(plot: plot, x: xMap, y: yMap, xTicks: xTicks, yTicks: yTicks,
+                                 colorbar: colorbar, colorMapping: cMap, colorTicks: cTicks,
+                                 tickSize: tickSize, labelSize: labelSize, titleSize: titleSize)
+            let next = Rect(x: (cell.minX + left).rounded(), y: (cell.minY + top).rounded(),
+                            width: max(10, (cell.width - left - right).rounded()),
+                            height: max(10, (cell.height - top - bottom).rounded()))
+            if next == plot { break }
+            plot = next
+        }
+        return result
+    }
+
+    /// X ticks whose labels do not collide: starts from about one tick per 70 px and lowers the count until
+    /// neighbouring labels keep a gap of at least `pad`.
+    static func fittingXTicks<B: DrawingBackend>(_ limits: ClosedRange<Double>, scale: Scale, mapping: AxisMapping,
+                                                 size: Double, pad: Double, measure: B) -> Ticks {
+        var maxMajor = max(2, min(10, Int((mapping.pixels.1 - mapping.pixels.0) / (5.5 * size))))
+        while true {
+            let t = TickLocator.ticks(limits, scale: scale, maxMajor: maxMajor)
+            let spans: [(Double, Double)] = zip(t.major, t.labels).compactMap { v, label in
+                guard let p = mapping.map(v) else { return nil }
+                let w = measure.measureText(label, size: size).width
+                return (p - w / 2, p + w / 2)
+            }
+            let fits = zip(spans, spans.dropFirst()).allSatisfy { $0.1 + 1.5 * pad <= $1.0 }
+            if fits || maxMajor <= 2 { return t }
+            maxMajor -= 1
+        }
+    }
+}

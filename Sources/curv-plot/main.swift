@@ -1,0 +1,95 @@
+import ArgumentParser
+import Figures
+import Foundation
+import Plot
+import RunStore
+
+/// curv-plot FIGURE RUN.h5 [RUN.h5 ...] --out FIG.png: draws one figure from run files (see docs/figures.md).
+struct CurvPlot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "curv-plot",
+        abstract: "Draw a figure from Curvature run files into a PNG.",
+        discussion: "FIGURE is one of: \(FigureKind.allCases.map(\.rawValue).joined(separator: ", ")). See docs/figures.md.")
+
+    @Argument(help: "sharpness | loss | lr | density | spectrum | report")
+    var figure: String
+
+    @Argument(help: "Run files (HDF5) written by curv-record.")
+    var runs: [String]
+
+    @Option(name: .long, help: "Output PNG path (written only when complete).")
+    var out: String
+
+    @Option(name: .long, help: "Steps for density figures, comma-separated (default: the last recorded spectrum).")
+    var at: String?
+
+    @Option(name: .long, help: "Canvas size in pixels, WxH (default 900x560; report 1200x820).")
+    var size: String?
+
+    @Option(name: .long, help: "Scale factor for text and lines (default from the size).")
+    var scale: Double?
+
+    @Option(name: .long, help: "Figure title.")
+    var title: String?
+
+    @Flag(name: .long, help: "Log-scaled step axis.")
+    var logx = false
+
+    @Option(name: .long, help: "Legend labels, comma-separated, one per run (default: from each run's config).")
+    var labels: String?
+
+    @Option(name: .long, help: "hessian | preconditioned (default: preconditioned for Adam runs that recorded it).")
+    var `operator`: String?
+
+    func validate() throws {
+        guard FigureKind(rawValue: figure) != nil else {
+            throw ValidationError("unknown figure '\(figure)'; expected one of: \(FigureKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard !runs.isEmpty else { throw ValidationError("give at least one run file") }
+        guard out.lowercased().hasSuffix(".png") else { throw ValidationError("--out must name a .png file, got '\(out)'") }
+        if let size { _ = try parseSize(size) }
+        if let at { _ = try parseSteps(at) }
+        if let op = `operator`, SpectralOperator(rawValue: op) == nil {
+            throw ValidationError("--operator must be hessian or preconditioned, got '\(op)'")
+        }
+        if let scale, !(scale > 0 && scale <= 10) { throw ValidationError("--scale must be in (0, 10], got \(scale)") }
+    }
+
+    func parseSize(_ text: String) throws -> (Int, Int) {
+        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, (100...10000).contains(parts[0]), (100...10000).contains(parts[1]) else {
+            throw ValidationError("--size must be WxH with each side 100...10000 pixels, got '\(text)'")
+        }
+        return (parts[0], parts[1])
+    }
+
+    func parseSteps(_ text: String) throws -> [Int] {
+        let steps = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = steps.compactMap { Int($0) }
+        guard !values.isEmpty, values.count == steps.count, values.allSatisfy({ $0 >= 0 }) else {
+            throw ValidationError("--at must be steps separated by commas (e.g. 0,100,300), got '\(text)'")
+        }
+        return values
+    }
+
+    func run() throws {
+        var options = FigureOptions()
+        options.at = try at.map(parseSteps)
+        if let size { (options.width, options.height) = try parseSize(size) }
+        options.scale = scale
+        options.title = title
+        options.logX = logx
+        options.labels = labels.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.operator = `operator`.flatMap(SpectralOperator.init(rawValue:))
+        do {
+            let fig = try FigureBuilder.make(FigureKind(rawValue: figure)!, runs: runs, options: options)
+            try fig.writePNG(to: out)
+        } catch {
+            FileHandle.standardError.write(Data("curv-plot: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        print(out)
+    }
+}
+
+CurvPlot.main()

@@ -1,0 +1,86 @@
+import Foundation
+import Plot
+import RunStore
+import Testing
+@testable import Figures
+
+@Suite("Figures from run files")
+struct FigureTests {
+    static func options(_ at: [Int]? = nil) -> FigureOptions {
+        var o = FigureOptions()
+        o.width = 640; o.height = 400; o.at = at
+        return o
+    }
+
+    static let cases: [(FigureKind, [String], [Int]?)] = [
+        (.sharpness, [Runs.gd], nil), (.loss, [Runs.gd], nil), (.lr, [Runs.adam], nil),
+        (.density, [Runs.gd], [0, 12]), (.spectrum, [Runs.gd], nil), (.report, [Runs.gd], nil),
+    ]
+
+    @Test("each figure kind matches its golden and lays out cleanly", arguments: FigureKind.allCases)
+    func golden(kind: FigureKind) throws {
+        let c = Self.cases.first { $0.0 == kind }!
+        var o = Self.options(c.2)
+        if kind == .report { o.width = 960; o.height = 640 }
+        let figure = try FigureBuilder.make(kind, runs: c.1, options: o)
+        expectCleanText(figure.record(), name: kind.rawValue)
+        try checkFigureGolden(figure.rasterize(), "figure-\(kind.rawValue)")
+    }
+
+    @Test("sharpness: the threshold follows the learning rate; Adam defaults to the preconditioned operator")
+    func sharpnessContent() throws {
+        let gd = try FigureBuilder.make(.sharpness, runs: [Runs.gd], options: Self.options())
+        let series = gd.panels[0].series
+        let threshold = try #require(series.first { $0.label == "2/η" })
+        #expect(threshold.ys.allSatisfy { abs($0 - 2 / 0.8) < 1e-9 } && threshold.xs.count == 13)
+        #expect(gd.panels[0].yScale == .log)
+        let adam = try FigureBuilder.make(.sharpness, runs: [Runs.adam], options: Self.options())
+        #expect(adam.panels[0].series.contains { $0.label == "preconditioned λ_max" })
+        let t = try #require(adam.panels[0].series.first { $0.label == "38/η" })
+        #expect(t.ys.count == 13 && t.ys[0] > t.ys[4])   // warmup: lr grows, the threshold falls
+        let both = try FigureBuilder.make(.sharpness, runs: [Runs.gd, Runs.adam],
+                                          options: { var o = Self.options(); o.operator = .hessian; o.labels = ["gd", "adam"]; return o }())
+        #expect(both.panels[0].series.filter { $0.label == "gd" || $0.label == "adam" }.count == 2)
+    }
+
+    @Test("default legends come from the config: name, optimizer, peak lr, warmup")
+    func defaultLabels() throws {
+        let f = try FigureBuilder.make(.lr, runs: [Runs.gd, Runs.adam], options: Self.options())
+        let labels = f.panels[0].series.compactMap(\.label)
+        #expect(labels == ["tiny-gd (sgd, η=0.8)", "tiny-adam (adam, η=0.01, warmup 4)"])
+    }
+
+    @Test("errors name the figure, the file, the missing data and the setting that records it")
+    func errors() throws {
+        let bare = (Runs.bare as NSString).lastPathComponent
+        func message(_ kind: FigureKind, _ runs: [String], _ o: FigureOptions = FigureTests.options()) -> String {
+            do { _ = try FigureBuilder.make(kind, runs: runs, options: o); return "no error" } catch { return "\(error)" }
+        }
+        #expect(message(.sharpness, [Runs.bare]) == "sharpness: \(bare) has no sharpness metric; set record.sharpness_every > 0 in the config")
+        #expect(message(.density, [Runs.bare]).hasPrefix("density: \(bare) has no hessian spectrum or analysis; set record.spectrum_at"))
+        #expect(message(.spectrum, [Runs.bare]).hasPrefix("spectrum: \(bare) has no hessian spectrum"))
+        #expect(message(.density, [Runs.gd], Self.options([5])).contains("no hessian spectrum or analysis at step 5 (available: 0, 6, 12)"))
+        var pre = Self.options(); pre.operator = .preconditioned
+        #expect(message(.sharpness, [Runs.gd], pre).contains("has no preconditioned_sharpness metric; it is recorded for adam/adamw runs"))
+        var labels = Self.options(); labels.labels = ["a", "b"]
+        #expect(message(.loss, [Runs.gd], labels) == "loss: --labels has 2 label(s) for 1 run(s)")
+        #expect(message(.report, [Runs.gd, Runs.adam]).hasPrefix("report: draws one run; got 2"))
+        let missing = message(.loss, ["/nonexistent/run.h5"])
+        #expect(missing.hasPrefix("loss: ") && missing.contains("/nonexistent/run.h5"))
+    }
+
+    @Test("the report keeps loss and lr when the run has no sharpness or spectra")
+    func reportOfBareRun() throws {
+        let f = try FigureBuilder.make(.report, runs: [Runs.bare], options: Self.options())
+        #expect(f.panels.count == 2 && f.rows == 1)
+        expectCleanText(f.record(), name: "bare report")
+    }
+
+    @Test("a failed write leaves no file behind")
+    func noPartialPNG() throws {
+        let f = try FigureBuilder.make(.lr, runs: [Runs.gd], options: Self.options())
+        let path = "/nonexistent-dir/out.png"
+        #expect(throws: (any Error).self) { try f.writePNG(to: path) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Plot
+import Raster
+import RunStore
+import Testing
+import Training
+
+/// The repository root, found from this file's location.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("curv-figures-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Records a small config into a temporary run file.
+func recordRun(_ config: RunConfig) throws -> String {
+    let path = try temporaryDirectory().appendingPathComponent("\(config.name).h5").path
+    _ = try Recorder.record(config, options: RecordOptions(outputPath: path, progress: .quiet))
+    return path
+}
+
+/// Tiny runs shared by the figure tests (recorded once, lazily, thread-safely by Swift's global init).
+enum Runs {
+    /// Full-batch GD on synthetic Gaussian clusters: 12 steps, sharpness every 3 steps, spectra at 0, 6, 12,
+    /// test loss every 4 steps.
+    static let gd: String = try! {
+        var c = RunConfig()
+        c.name = "tiny-gd"; c.steps = 12; c.dtype = "f64"
+        c.data.source = .gaussianMixture; c.data.count = 160; c.data.dimension = 8; c.data.classes = 3; c.data.testFraction = 0.25
+        c.model.hidden = [12]
+        c.optimizer.kind = .sgd; c.optimizer.lr = 0.8
+        c.record.testEvery = 4; c.record.sharpnessEvery = 3; c.record.sharpnessLanczos = 10
+        c.record.spectrumAt = [0, 6, 12]; c.record.spectrumProbes = 2; c.record.spectrumLanczos = 12
+        return try recordRun(c)
+    }()
+
+    /// Adam with warmup on the same data: records the preconditioned sharpness.
+    static let adam: String = try! {
+        var c = RunConfig()
+        c.name = "tiny-adam"; c.steps = 12; c.dtype = "f64"
+        c.data.source = .gaussianMixture; c.data.count = 160; c.data.dimension = 8; c.data.classes = 3
+        c.model.hidden = [12]
+        c.optimizer.kind = .adam; c.optimizer.lr = 0.01
+        c.schedule.warmupSteps = 4
+        c.record.sharpnessEvery = 3; c.record.sharpnessLanczos = 10
+        return try recordRun(c)
+    }()
+
+    /// No sharpness, no spectra: what the error messages are about.
+    static let bare: String = try! {
+        var c = RunConfig()
+        c.name = "bare"; c.steps = 3; c.dtype = "f64"
+        c.data.source = .gaussianMixture; c.data.count = 60; c.data.dimension = 4; c.data.classes = 2
+        c.model.hidden = [4]
+        c.record.sharpnessEvery = 0
+        return try recordRun(c)
+    }()
+}
+
+/// Golden comparison for figures (fixtures/plot/figure-*.png); `CURV_REGOLDEN=1` rewrites them. Recorded
+/// numbers can differ in the last bits between BLAS builds, so up to 0.2% of channel values may differ by
+/// more than 3 levels.
+func checkFigureGolden(_ canvas: Canvas, _ name: String) throws {
+    let dir = repositoryRoot.appendingPathComponent("fixtures/plot")
+    let url = dir.appendingPathComponent(name + ".png")
+    if ProcessInfo.processInfo.environment["CURV_REGOLDEN"] == "1" {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try canvas.writePNG(to: url.path, options: PNGOptions(compressionLevel: 9))
+        return
+    }
+    guard FileManager.default.fileExists(atPath: url.path) else {
+        Issue.record("missing golden \(url.path): run with CURV_REGOLDEN=1 and inspect the image")
+        return
+    }
+    let golden = try RGBAImage(pngFile: url.path), observed = canvas.image
+    guard golden.width == observed.width, golden.height == observed.height else {
+        Issue.record("\(name): size \(observed.width)x\(observed.height) differs from the golden's \(golden.width)x\(golden.height)")
+        return
+    }
+    var over = 0, worst = 0
+    for i in 0..<golden.bytes.count {
+        let d = abs(Int(golden.bytes[i]) - Int(observed.bytes[i]))
+        worst = max(worst, d)
+        if d > 3 { over += 1 }
+    }
+    if over > golden.bytes.count / 500 {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-observed.png")
+        try? canvas.writePNG(to: out.path)
+        Issue.record("\(name): \(over) channel values differ by more than 3 (worst \(worst)); rendered image at \(out.path)")
+    }
+}
+
+/// No text item leaves the canvas and no two overlap.
+func expectCleanText(_ rec: RecordingBackend, name: String) {
+    let texts = rec.texts
+    for t in texts {
+        #expect(t.box.minX >= -0.5 && t.box.maxX <= Double(rec.width) + 0.5 && t.box.minY >= -0.5 && t.box.maxY <= Double(rec.height) + 0.5,
+                "\(name): '\(t.text)' at \(t.box) is clipped")
+    }
+    for (i, a) in texts.enumerated() {
+        for b in texts[(i + 1)...] {
+            let ra = a.box.insetBy(0.5), rb = b.box.insetBy(0.5)
+            let overlap = ra.minX < rb.maxX && rb.minX < ra.maxX && ra.minY < rb.maxY && rb.minY < ra.maxY
+            #expect(!overlap, "\(name): '\(a.text)' \(a.box) overlaps '\(b.text)' \(b.box)")
+        }
+    }
+}
