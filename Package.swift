@@ -58,7 +58,6 @@ let package = Package(
         .executableTarget(name: "curv-plot", dependencies: [
             "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "curv-demo", dependencies: ["Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-inspect", dependencies: [

@@ -128,7 +128,16 @@ struct CrashSafetyTests {
 
             let acknowledged = Acknowledged(output: text)
             let found = problems(in: path, acknowledged: acknowledged)
-            #expect(found.isEmpty, "round \(round): \(found.joined(separator: "; "))")
+            var kept = ""
+            if !found.isEmpty {
+                // Keep the damaged file and the writer's acknowledgements for inspection.
+                let keep = FileManager.default.temporaryDirectory.appendingPathComponent("curv-crash-kept-\(UUID().uuidString.prefix(8))")
+                try? FileManager.default.createDirectory(at: keep, withIntermediateDirectories: true)
+                try? FileManager.default.copyItem(atPath: path, toPath: keep.appendingPathComponent("run.h5").path)
+                try? text.write(to: keep.appendingPathComponent("acknowledged.txt"), atomically: true, encoding: .utf8)
+                kept = " (file kept in \(keep.path))"
+            }
+            #expect(found.isEmpty, "round \(round): \(found.joined(separator: "; "))\(kept)")
             totals.metrics += acknowledged.metrics.count
             totals.checkpoints += acknowledged.checkpoints.count
             totals.spectra += acknowledged.spectra.count

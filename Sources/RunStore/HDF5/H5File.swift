@@ -33,6 +33,12 @@ final class H5File {
         // Never hand out freed space again while the file is open: a flushed record's bytes stay put.
         try location.check(H5Pset_file_space_strategy(fcpl.id, H5F_FSPACE_STRATEGY_NONE, false, 1),
                            "H5Pset_file_space_strategy", "cannot configure file space handling")
+        // Large B-tree nodes: a group's symbol node holds up to 2 x 512 links and a chunk index node
+        // 2 x 512 chunks before splitting, so appending a record rewrites existing nodes at their
+        // own addresses (one write each, old entries byte-identical) instead of splitting and
+        // re-linking them: a kill between two writes of a flush cannot detach older records.
+        try location.check(H5Pset_sym_k(fcpl.id, 16, 512), "H5Pset_sym_k", "cannot configure group B-trees")
+        try location.check(H5Pset_istore_k(fcpl.id, 512), "H5Pset_istore_k", "cannot configure chunk B-trees")
         let fapl = try writerAccessList(location)
         let flags = exclusive ? curv_h5_acc_excl() : curv_h5_acc_trunc()
         let id = H5Fcreate(path, flags, fcpl.id, fapl.id)

@@ -42,10 +42,17 @@ final class H5Group: H5Object {
         return try createGroup(name)
     }
 
-    /// Creates the child group `name`; fails when it exists.
-    func createGroup(_ name: String) throws -> H5Group {
+    /// Creates the child group `name`; fails when it exists. A `growing` group (one that gains
+    /// members record after record: metrics, checkpoints, spectra, analyses) reserves room for
+    /// thousands of member names; others room for a few.
+    func createGroup(_ name: String, growing: Bool = false) throws -> H5Group {
         let child = location.child(name)
-        let id = try child.checkID(H5Gcreate2(handle.id, name, H5.defaultPlist, H5.defaultPlist, H5.defaultPlist),
+        // A name heap sized up front, so adding members never moves it (a moved heap is a new
+        // block plus a rewritten header: two writes a kill can separate, detaching old members).
+        let gcpl = H5Handle.plist(H5Pcreate(curv_h5_plist_group_create()))
+        try child.check(H5Pset_local_heap_size_hint(gcpl.id, growing ? 64 * 1024 : 512), "H5Pset_local_heap_size_hint",
+                        "cannot configure the group")
+        let id = try child.checkID(H5Gcreate2(handle.id, name, H5.defaultPlist, gcpl.id, H5.defaultPlist),
                                    "H5Gcreate2", "cannot create the group")
         return H5Group(handle: H5Handle(id, closer: H5Gclose), location: child)
     }

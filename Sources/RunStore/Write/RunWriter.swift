@@ -102,12 +102,12 @@ public final class RunWriter {
         try data.setAttribute(Schema.Data.path, header.data.path)
         try data.setAttribute(Schema.Data.sha256, header.data.sha256)
 
-        let metrics = try root.createGroup(Schema.Metrics.group)
+        let metrics = try root.createGroup(Schema.Metrics.group, growing: true)
         _ = try MetricsAppender.createStep(in: metrics)
         let events = try root.createGroup(Schema.Events.group)
         try EventAppender.createDatasets(in: events)
         for name in [Schema.Checkpoint.group, Schema.Spectrum.group, Schema.Analysis.group] {
-            _ = try root.createGroup(name)
+            _ = try root.createGroup(name, growing: true)
         }
     }
 
