@@ -68,14 +68,14 @@ let package = Package(
         .executableTarget(name: "curv-raster-bench", dependencies: ["Raster"]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tensor", "Raster"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Training", "Models", "RunStore", "Spectral", "Tensor"]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot", "Raster"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Plot", "RunStore", "Training"]),
-        .testTarget(name: "RasterTests", dependencies: ["Raster"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Raster", "TestSupport"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Plot", "RunStore", "Training", "TestSupport"]),
+        .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"]),
         .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),

@@ -3,6 +3,7 @@ import Plot
 import Raster
 import RunStore
 import Testing
+import TestSupport
 import Training
 
 /// The repository root, found from this file's location.
@@ -63,33 +64,7 @@ enum Runs {
 /// numbers can differ in the last bits between BLAS builds, so up to 0.2% of channel values may differ by
 /// more than 3 levels.
 func checkFigureGolden(_ canvas: Canvas, _ name: String) throws {
-    let dir = repositoryRoot.appendingPathComponent("fixtures/plot")
-    let url = dir.appendingPathComponent(name + ".png")
-    if ProcessInfo.processInfo.environment["CURV_REGOLDEN"] == "1" {
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try canvas.writePNG(to: url.path, options: PNGOptions(compressionLevel: 9))
-        return
-    }
-    guard FileManager.default.fileExists(atPath: url.path) else {
-        Issue.record("missing golden \(url.path): run with CURV_REGOLDEN=1 and inspect the image")
-        return
-    }
-    let golden = try RGBAImage(pngFile: url.path), observed = canvas.image
-    guard golden.width == observed.width, golden.height == observed.height else {
-        Issue.record("\(name): size \(observed.width)x\(observed.height) differs from the golden's \(golden.width)x\(golden.height)")
-        return
-    }
-    var over = 0, worst = 0
-    for i in 0..<golden.bytes.count {
-        let d = abs(Int(golden.bytes[i]) - Int(observed.bytes[i]))
-        worst = max(worst, d)
-        if d > 3 { over += 1 }
-    }
-    if over > golden.bytes.count / 500 {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-observed.png")
-        try? canvas.writePNG(to: out.path)
-        Issue.record("\(name): \(over) channel values differ by more than 3 (worst \(worst)); rendered image at \(out.path)")
-    }
+    try expectMatchesGolden(canvas, repositoryRoot.appendingPathComponent("fixtures/plot/\(name).png"), allowedOutlierFraction: 0.002)
 }
 
 /// No text item leaves the canvas and no two overlap.

@@ -97,9 +97,21 @@ final class H5Dataset: H5Object {
         return info.size == 4 ? .float32 : info.size == 8 ? .float64 : nil
     }
 
-    /// Reads the whole dataset converted to `T` (row-major order).
-    func read<T: H5Scalar>(_ type: T.Type = T.self) throws -> [T] {
-        try readConverted(memoryType: T.memoryType, zero: T.zero)
+    /// Reads the whole dataset converted to `T` (row-major order), or only its first `limit`
+    /// elements of a 1-D dataset.
+    func read<T: H5Scalar>(_ type: T.Type = T.self, limit: Int? = nil) throws -> [T] {
+        try readConverted(memoryType: T.memoryType, zero: T.zero, limit: limit)
+    }
+
+    /// Dataspaces selecting the first `limit` elements of a 1-D dataset (file side, memory side),
+    /// or nil to read everything.
+    func prefixSelection(_ limit: Int?, of count: Int) throws -> (file: H5Handle, memory: H5Handle)? {
+        guard let limit, limit < count else { return nil }
+        let file = H5Handle.dataspace(H5Dget_space(handle.id))
+        var start: [hsize_t] = [0], size: [hsize_t] = [hsize_t(limit)]
+        try location.check(H5Sselect_hyperslab(file.id, H5S_SELECT_SET, &start, nil, &size, nil),
+                           "H5Sselect_hyperslab", "cannot select elements 0..<\(limit)")
+        return (file, H5Handle.dataspace(H5Screate_simple(1, &size, nil)))
     }
 
     /// Reads the whole dataset converted to the stored-float type `T`.
@@ -107,13 +119,16 @@ final class H5Dataset: H5Object {
         try readConverted(memoryType: T.storedDType.memoryType, zero: T.zero)
     }
 
-    private func readConverted<T>(memoryType: hid_t, zero: T) throws -> [T] {
-        let count = try elementCount()
+    private func readConverted<T>(memoryType: hid_t, zero: T, limit: Int? = nil) throws -> [T] {
+        let total = try elementCount()
+        let count = min(total, limit ?? total)
         guard count > 0 else { return [] }
+        let selection = try prefixSelection(limit, of: total)
         // HDF5 fills every element (or fails, and the array is discarded), so skip zeroing it first.
         var status: herr_t = 0
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            status = H5Dread(handle.id, memoryType, curv_h5_s_all(), curv_h5_s_all(), H5.defaultPlist, buffer.baseAddress)
+            status = H5Dread(handle.id, memoryType, selection?.memory.id ?? curv_h5_s_all(), selection?.file.id ?? curv_h5_s_all(),
+                             H5.defaultPlist, buffer.baseAddress)
             initialized = status < 0 ? 0 : count
         }
         try location.check(status, "H5Dread", "cannot read the dataset (\(count) elements)")

@@ -32,17 +32,20 @@ private func fixedStringType(like stored: hid_t, size: Int) -> H5Handle {
 
 extension H5Dataset {
     /// Reads every string of a string dataset (scalar or 1-D).
-    func readStrings() throws -> [String] {
-        let count = try elementCount()
+    func readStrings(limit: Int? = nil) throws -> [String] {
+        let total = try elementCount()
+        let count = min(total, limit ?? total)
         guard count > 0 else { return [] }
+        let selection = try prefixSelection(limit, of: total)
+        let (memorySpace, fileSpace) = (selection?.memory.id ?? curv_h5_s_all(), selection?.file.id ?? curv_h5_s_all())
         let stored = H5Handle.datatype(H5Dget_type(handle.id))
         guard H5Tget_class(stored.id) == H5T_STRING else { throw location.malformed("expected a string dataset") }
         if H5Tis_variable_str(stored.id) > 0 {
             let memory = variableStringType(matching: stored.id)
-            let space = H5Handle.dataspace(H5Dget_space(handle.id))
+            let space = selection.map { H5Handle.dataspace(H5Scopy($0.memory.id)) } ?? H5Handle.dataspace(H5Dget_space(handle.id))
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             let status = pointers.withUnsafeMutableBytes {
-                H5Dread(handle.id, memory.id, curv_h5_s_all(), curv_h5_s_all(), H5.defaultPlist, $0.baseAddress)
+                H5Dread(handle.id, memory.id, memorySpace, fileSpace, H5.defaultPlist, $0.baseAddress)
             }
             try location.check(status, "H5Dread", "cannot read the strings")
             return takeStrings(&pointers, type: memory.id, space: space.id)
@@ -51,7 +54,7 @@ extension H5Dataset {
         let memory = fixedStringType(like: stored.id, size: size)
         var bytes = [UInt8](repeating: 0, count: count * size)
         let status = bytes.withUnsafeMutableBytes {
-            H5Dread(handle.id, memory.id, curv_h5_s_all(), curv_h5_s_all(), H5.defaultPlist, $0.baseAddress)
+            H5Dread(handle.id, memory.id, memorySpace, fileSpace, H5.defaultPlist, $0.baseAddress)
         }
         try location.check(status, "H5Dread", "cannot read the strings")
         return splitFixed(bytes, count: count, size: size)

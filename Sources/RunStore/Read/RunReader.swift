@@ -117,14 +117,18 @@ public final class RunReader {
     // MARK: Metrics and events
 
     /// All metrics rows. Rows are cut to the shortest dataset, and trailing rows whose step was
-    /// never written (a recorder killed mid-flush) are dropped.
+    /// never written (a recorder killed mid-flush) are dropped, as are columns and chunks that
+    /// only that unfinished flush created (see `readAppended`).
     public func metrics() throws -> MetricsTable {
         H5.prepareThread()
         let group = try root.group(Schema.Metrics.group)
-        var steps: [Int64] = try group.dataset(Schema.Metrics.step).read()
+        var steps: [Int64] = try readAppended(group.dataset(Schema.Metrics.step)) { try $0.read(limit: $1) }
         var columns: [String: [Double]] = [:]
         for name in try group.memberNames() where name != Schema.Metrics.step {
-            columns[name] = try group.dataset(name).read()
+            // A column first created by a flush the recorder did not live to finish can be linked
+            // but not yet openable; it holds only that unacknowledged row, so it is left out.
+            guard let column = try? group.dataset(name) else { continue }
+            columns[name] = try readAppended(column) { try $0.read(limit: $1) }
         }
         var rows = ([steps.count] + columns.values.map(\.count)).min() ?? 0
         while rows > 0 && steps[rows - 1] < 0 { rows -= 1 }
@@ -136,12 +140,27 @@ public final class RunReader {
     public func events() throws -> [RunEvent] {
         H5.prepareThread()
         let group = try root.group(Schema.Events.group)
-        let steps: [Int64] = try group.dataset(Schema.Events.step).read()
-        let kinds = try group.dataset(Schema.Events.kind).readStrings()
-        let details = try group.dataset(Schema.Events.detail).readStrings()
+        let steps: [Int64] = try readAppended(group.dataset(Schema.Events.step)) { try $0.read(limit: $1) }
+        let kinds = try readAppended(group.dataset(Schema.Events.kind)) { try $0.readStrings(limit: $1) }
+        let details = try readAppended(group.dataset(Schema.Events.detail)) { try $0.readStrings(limit: $1) }
         var rows = min(steps.count, kinds.count, details.count)
         while rows > 0 && steps[rows - 1] < 0 { rows -= 1 }
         return (0..<rows).map { RunEvent(step: Int(steps[$0]), kind: kinds[$0], detail: details[$0]) }
+    }
+}
+
+/// Reads an appended-to 1-D dataset. When a recorder was killed while flushing a row that opened
+/// a new chunk, the chunk's index entry can point past the end of the file; only rows of that
+/// unacknowledged flush live in it, so the read falls back to the rows before the last chunk
+/// boundary (repeatedly, down to none) rather than failing the whole table.
+func readAppended<T>(_ dataset: H5Dataset, _ read: (H5Dataset, Int?) throws -> [T]) throws -> [T] {
+    do { return try read(dataset, nil) } catch {
+        var rows = try dataset.elementCount()
+        while rows > 0 {
+            rows = ((rows - 1) / RunFormat.appendChunk) * RunFormat.appendChunk
+            if let values = try? read(dataset, rows) { return values }
+        }
+        throw error
     }
 }
 
