@@ -1,4 +1,5 @@
 import Foundation
+import RunStore
 import TOMLKit
 
 /// A parsed configuration value: the TOML data model, as plain Swift values.
@@ -53,26 +54,15 @@ public indirect enum ConfigValue: Equatable, Sendable {
         }
     }
 
-    /// JSON text for the value.
-    var jsonLiteral: String {
+    /// The value as JSON (keys sorted), through RunStore's JSON writer.
+    var json: JSONValue {
         switch self {
-        case let .string(s):
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                default: out += u.value < 0x20 ? String(format: "\\u%04x", u.value) : String(u)
-                }
-            }
-            return out + "\""
-        case let .integer(i): return String(i)
-        case let .number(x): return x.isFinite ? "\(x)" : "null"
-        case let .boolean(b): return b ? "true" : "false"
-        case let .array(a): return "[" + a.map(\.jsonLiteral).joined(separator: ", ") + "]"
-        case let .table(t): return "{" + t.keys.sorted().map { "\"\($0)\": \(t[$0]!.jsonLiteral)" }.joined(separator: ", ") + "}"
+        case let .string(x): return .string(x)
+        case let .integer(i): return .int(i)
+        case let .number(x): return .double(x)
+        case let .boolean(b): return .bool(b)
+        case let .array(a): return .array(a.map(\.json))
+        case let .table(t): return .object(t.keys.sorted().map { ($0, t[$0]!.json) })
         }
     }
 }

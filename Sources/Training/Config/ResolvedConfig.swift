@@ -61,5 +61,5 @@ extension RunConfig {
     }
 
     /// The resolved config as one JSON object.
-    public var resolvedJSON: String { ConfigValue.table(values).jsonLiteral }
+    public var resolvedJSON: String { ConfigValue.table(values).json.text() }
 }
