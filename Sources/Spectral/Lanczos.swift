@@ -41,9 +41,13 @@ public struct LanczosResult {
 /// Stops early at breakdown (`beta_j <= breakdownTolerance * |T|`, an invariant subspace). Throws
 /// `SpectralError.nonFiniteProduct` naming the step if the operator returns NaN or Inf.
 /// Cost: `steps` applications of `op`, plus O(steps² n) for full reorthogonalization.
+///
+/// With `topTolerance`, it also stops as soon as the largest Ritz value's residual is at most
+/// `topTolerance * |θ|` (checked from step 2 on, at the cost of a small tridiagonal eigenproblem
+/// per step): warm-started sharpness tracking then pays only the matvecs it needs.
 public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
                     reorthogonalization: Reorthogonalization = .full, keepBasis: Bool = false,
-                    breakdownTolerance: Double = 1e-10, probe: Int = 0) throws -> LanczosResult {
+                    breakdownTolerance: Double = 1e-10, topTolerance: Double? = nil, probe: Int = 0) throws -> LanczosResult {
     let n = op.dimension
     guard start.count == n else { throw SpectralError.badStartVector("length \(start.count), operator dimension \(n)") }
     let startNorm = norm(start)
@@ -91,6 +95,10 @@ public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
 
         let b = norm(w)
         tNorm = max(tNorm, abs(a) + b + (j > 0 ? beta[j - 1] : 0))
+        if let tolerance = topTolerance, j >= 1, j < m - 1, topConverged(alpha: alpha, beta: beta, residual: b, tolerance: tolerance) {
+            residualNorm = b
+            break
+        }
         if j == m - 1 {
             // The last step: b is the residual norm (zero to rounding when m = n exhausts R^n).
             residualNorm = b <= breakdownTolerance * tNorm ? 0 : b
@@ -108,6 +116,13 @@ public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
     }
     return LanczosResult(alpha: alpha, beta: beta, residualNorm: residualNorm, breakdownStep: breakdown,
                          reorthogonalizations: reorthCount, startNorm: startNorm, basis: keepBasis ? basis : nil)
+}
+
+/// Whether the largest Ritz value of T (alpha, beta) has residual `residual * |last component|`
+/// at most `tolerance * |θ|`.
+private func topConverged(alpha: [Double], beta: [Double], residual: Double, tolerance: Double) -> Bool {
+    guard let (values, vectors) = try? Tridiagonal(alpha: alpha, beta: beta).eigendecomposition(), let theta = values.last else { return false }
+    return residual * abs(vectors[values.count - 1][values.count - 1]) <= tolerance * abs(theta)
 }
 
 /// One Gram-Schmidt pass against the basis, and a second when the first removed more than 30%

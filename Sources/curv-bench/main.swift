@@ -179,6 +179,45 @@ func measureDensity() throws -> (perProbe: Double, eightyHVPs: Double) {
     return (total / 10, hvps)
 }
 
+/// Training M2 (digits, 64-128-128-10 tanh, Float32, full batch) for 100 steps with the sharpness
+/// tracked every 10 steps (warm-started Lanczos, early stop at a 1e-3 relative residual), against the
+/// same recording without it: the tracking overhead as a fraction of training time.
+func measureTrackingOverhead(data: String) throws -> Double {
+    func config(_ every: Int) -> RunConfig {
+        var c = RunConfig()
+        c.steps = 100
+        c.data.source = .digits
+        c.data.path = data
+        c.data.normalize = .scale
+        c.model.hidden = [128, 128]
+        c.optimizer.lr = 0.1
+        c.record.sharpnessEvery = every
+        c.record.hessianExamples = 0
+        return c
+    }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-bench-track-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var times = [0: [Double](), 10: [Double]()]
+    for round in 0..<3 {
+        for every in [0, 10] {
+            let path = dir.appendingPathComponent("m2-\(every)-\(round).h5").path
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try Recorder.record(config(every), options: RecordOptions(outputPath: path, progress: .quiet))
+            times[every]!.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+    }
+    let median = { (xs: [Double]) in xs.sorted()[xs.count / 2] }
+    return median(times[10]!) / median(times[0]!) - 1
+}
+
+if options.slq {
+    do { figures.append(("m2_sharpness_overhead", try measureTrackingOverhead(data: options.data))) } catch {
+        FileHandle.standardError.write("curv-bench: tracking benchmark failed: \(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
+}
+
 if options.density {
     do {
         let d = try measureDensity()
@@ -199,7 +238,7 @@ if options.json {
         print(String(format: "  gradient %.1f GFLOP/s effective (%.0f%% of SGEMM), HVP/gradient %.2f",
                      f.gradGflops, 100 * f.gradGflops / gflops, f.hvpOverGrad))
     }
-    for (name, value) in figures where name.hasPrefix("m1_slq") || name.hasPrefix("density") {
+    for (name, value) in figures where name.hasPrefix("m1_slq") || name.hasPrefix("density") || name.hasPrefix("m2_sharpness") {
         print(String(format: "%@ %.3f", name, value))
     }
 }

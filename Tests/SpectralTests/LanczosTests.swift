@@ -133,6 +133,18 @@ struct ExtremeEigenvalueTests {
         }
     }
 
+    @Test("a warm start with a tolerance stops Lanczos early, within the tolerance of λ_max")
+    func earlyStop() throws {
+        let a = Matrices.withSpectrum(Self.spikedSpectrum, seed: 55)
+        let op = SymmetricOperator.dense(a, dimension: 600)
+        let cold = try extremeEigenvalues(of: op, top: 1, steps: 30, seed: 1, keepVectors: true)
+        let next = op.affine(scale: 1.01, shift: 0)
+        let warm = try extremeEigenvalues(of: next, top: 1, steps: 30, start: cold.top[0].vector, seed: 2, topTolerance: 1e-6)
+        #expect(warm.lanczos.steps < 10, "stopped after \(warm.lanczos.steps) steps")
+        #expect(abs(warm.top[0].value - 40.4) <= 1e-6 * 40.4 + 1e-9)
+        #expect(warm.top[0].residual <= 1e-6 * warm.top[0].value)
+    }
+
     @Test("power iteration finds λ_max; a warm start needs fewer matvecs")
     func powerIterationWarmStart() throws {
         let a = Matrices.withSpectrum(Self.spikedSpectrum, seed: 54)

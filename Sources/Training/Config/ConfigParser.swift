@@ -102,6 +102,7 @@ extension RunConfig {
         c.record.testEvery = try r.integer("test_every", default: c.record.testEvery, min: 0)
         c.record.sharpnessEvery = try r.integer("sharpness_every", default: c.record.sharpnessEvery, min: 0)
         c.record.sharpnessLanczos = try r.integer("sharpness_lanczos", default: c.record.sharpnessLanczos, min: 2)
+        c.record.sharpnessTolerance = try r.number("sharpness_tolerance", default: c.record.sharpnessTolerance, min: 0, max: 1)
         c.record.preconditioned = try r.boolean("preconditioned", default: c.record.preconditioned)
         c.record.hessianExamples = try r.integer("hessian_examples", default: c.record.hessianExamples, min: 0)
         c.record.spectrumAt = try r.integers("spectrum_at", default: c.record.spectrumAt, min: 0)

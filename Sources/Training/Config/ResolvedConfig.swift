@@ -36,6 +36,7 @@ extension RunConfig {
             "record": .table([
                 "metrics_every": .integer(record.metricsEvery), "test_every": .integer(record.testEvery),
                 "sharpness_every": .integer(record.sharpnessEvery), "sharpness_lanczos": .integer(record.sharpnessLanczos),
+                "sharpness_tolerance": .number(record.sharpnessTolerance),
                 "preconditioned": .boolean(record.preconditioned), "hessian_examples": .integer(record.hessianExamples),
                 "spectrum_at": ints(record.spectrumAt), "spectrum_geometric": .number(record.spectrumGeometric),
                 "spectrum_probes": .integer(record.spectrumProbes), "spectrum_lanczos": .integer(record.spectrumLanczos),

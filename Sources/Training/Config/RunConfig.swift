@@ -100,6 +100,9 @@ public struct RecordConfig: Equatable, Sendable {
     /// lambda_max of the Hessian every this many steps (0 = never).
     public var sharpnessEvery = 10
     public var sharpnessLanczos = 20
+    /// A measurement stops early once the Ritz residual of λ_max is below this fraction of it
+    /// (0 = always `sharpnessLanczos` steps). Warm starts make 3-6 steps typical.
+    public var sharpnessTolerance = 1e-3
     /// Also lambda_max of Adam's preconditioned Hessian (adam, adamw).
     public var preconditioned = true
     /// Examples in the fixed Hessian batch (0 = the whole training set).

@@ -78,7 +78,9 @@ final class Recording<T: TensorScalar & StoredFloat> {
         hessianSurface = LossSurface(model: spec.mlp, loss: spec.loss, examples: data.hessianBatch.batch(), weightDecay: wd, chunkSize: chunk)
         let model = spec.mlp, loss = spec.loss
         testSurface = data.test.map { LossSurface(model: model, loss: loss, examples: $0.batch(), weightDecay: 0, chunkSize: chunk) }
-        sharpnessTracker = SharpnessTracker(lanczosSteps: config.record.sharpnessLanczos, seed: UInt64(config.seed))
+        sharpnessTracker = SharpnessTracker(lanczosSteps: config.record.sharpnessLanczos,
+                                            tolerance: config.record.sharpnessTolerance > 0 ? config.record.sharpnessTolerance : nil,
+                                            seed: UInt64(config.seed))
     }
 
     func header() -> RunHeader {
