@@ -19,6 +19,7 @@ struct Options {
     var data = "fixtures/digits"
     var slq = true
     var density = true
+    var tracking = true
     var reorthogonalization = Reorthogonalization.full
 
     init(_ args: [String]) {
@@ -30,10 +31,11 @@ struct Options {
             case "--data": data = it.next() ?? data
             case "--no-slq": slq = false
             case "--no-density": density = false
+            case "--no-tracking": tracking = false
             case "--reorthogonalization":
                 reorthogonalization = Reorthogonalization(rawValue: it.next() ?? "") ?? reorthogonalization
             default:
-                FileHandle.standardError.write("curv-bench: unknown option \(a) (use --json, --repeats N, --data DIR, --no-slq, --no-density, --reorthogonalization full|partial|none)\n".data(using: .utf8)!)
+                FileHandle.standardError.write("curv-bench: unknown option \(a) (use --json, --repeats N, --data DIR, --no-slq, --no-density, --no-tracking, --reorthogonalization full|partial|none)\n".data(using: .utf8)!)
                 exit(2)
             }
         }
@@ -211,7 +213,7 @@ func measureTrackingOverhead(data: String) throws -> Double {
     return median(times[10]!) / median(times[0]!) - 1
 }
 
-if options.slq {
+if options.tracking {
     do { figures.append(("m2_sharpness_overhead", try measureTrackingOverhead(data: options.data))) } catch {
         FileHandle.standardError.write("curv-bench: tracking benchmark failed: \(error)\n".data(using: .utf8)!)
         exit(1)
