@@ -63,7 +63,13 @@ public struct LossSurface<T: TensorScalar> {
 
     /// `H v` (flat), exact up to rounding, with `H` the Hessian of `L` at `w`.
     public func hessianVectorProduct(at w: Tensor<T>, _ v: Tensor<T>) -> Tensor<T> {
-        let params = layout.unflatten(w), direction = layout.unflatten(v)
+        hessianVectorProduct(at: layout.unflatten(w), v)
+    }
+
+    /// `H v` at parameters already split into tensors (what an operator applied many times at
+    /// the same point keeps, saving a copy of the weights per product).
+    public func hessianVectorProduct(at params: [Tensor<T>], _ v: Tensor<T>) -> Tensor<T> {
+        let direction = layout.unflatten(v)
         var product: Tensor<T>? = nil
         for objective in objectives() {
             let hv = layout.flatten(Autodiff.hessianVectorProduct(of: objective, at: params, along: direction).product)

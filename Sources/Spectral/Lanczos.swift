@@ -72,8 +72,11 @@ public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
     for j in 0..<m {
         if storeBasis { basis.append(q) }
         var w = op.apply(q)
-        guard w.count == n, w.allSatisfy({ $0.isFinite }) else { throw SpectralError.nonFiniteProduct(step: j + 1, probe: probe) }
+        guard w.count == n else { throw SpectralError.invalidArgument("the operator returned \(w.count) values for dimension \(n)") }
+        // A NaN or infinity anywhere in w makes qᵀw non-finite (q is dense and finite), so this
+        // one check replaces a separate pass over w.
         let a = dot(q, w)
+        guard a.isFinite else { throw SpectralError.nonFiniteProduct(step: j + 1, probe: probe) }
         alpha.append(a)
         axpy(-a, q, &w)
         if j > 0 { axpy(-beta[j - 1], qPrevious, &w) }

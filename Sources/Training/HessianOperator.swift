@@ -10,9 +10,10 @@ extension LossSurface {
     /// the products carry single-precision rounding (relative error around 1e-6); Lanczos itself
     /// stays in Float64.
     public func hessianOperator(at w: Tensor<T>) -> SymmetricOperator {
+        let params = layout.unflatten(w)
         // Float32 products: rounding accumulates over each dot product, about 10 ulp in practice.
-        SymmetricOperator(dimension: dimension, precision: min(max(10 * Double(T.ulpOfOne), Double.ulpOfOne), 1e-3)) { v in
-            self.hessianVectorProduct(at: w, Tensor<T>(shape: [v.count], converting: v)).doubles
+        return SymmetricOperator(dimension: dimension, precision: min(max(10 * Double(T.ulpOfOne), Double.ulpOfOne), 1e-3)) { v in
+            self.hessianVectorProduct(at: params, Tensor<T>(shape: [v.count], converting: v)).doubles
         }
     }
 }
