@@ -143,6 +143,10 @@ struct ExtremeEigenvalueTests {
         #expect(warm.lanczos.steps < 10, "stopped after \(warm.lanczos.steps) steps")
         #expect(abs(warm.top[0].value - 40.4) <= 1e-6 * 40.4 + 1e-9)
         #expect(warm.top[0].residual <= 1e-6 * warm.top[0].value)
+        // Stopping on the Ritz value's own movement: also early, and the value still right.
+        let byChange = try extremeEigenvalues(of: next, top: 1, steps: 30, start: cold.top[0].vector, seed: 2, topChangeTolerance: 1e-10)
+        #expect(byChange.lanczos.steps < 10, "stopped after \(byChange.lanczos.steps) steps")
+        #expect(abs(byChange.top[0].value - 40.4) <= 1e-8 * 40.4)
     }
 
     @Test("power iteration finds λ_max; a warm start needs fewer matvecs")

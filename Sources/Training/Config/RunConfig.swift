@@ -100,10 +100,10 @@ public struct RecordConfig: Equatable, Sendable {
     /// lambda_max of the Hessian every this many steps (0 = never).
     public var sharpnessEvery = 10
     public var sharpnessLanczos = 20
-    /// A measurement stops early once the Ritz residual of λ_max is below this fraction of it
-    /// (0 = always `sharpnessLanczos` steps). The residual r bounds the error by r, and by about
-    /// r²/gap when λ_max is separated from the rest, so 1e-2 gives λ_max to well under 1%.
-    public var sharpnessTolerance = 1e-2
+    /// A measurement stops early once the top Ritz value changes by less than this fraction of
+    /// it between Lanczos steps (0 = always `sharpnessLanczos` steps). The recorded residual
+    /// still bounds the error rigorously.
+    public var sharpnessTolerance = 1e-3
     /// Also lambda_max of Adam's preconditioned Hessian (adam, adamw).
     public var preconditioned = true
     /// Examples in the fixed Hessian batch (0 = the whole training set).

@@ -9,7 +9,8 @@ import Tensor
 /// records threshold crossings as events.
 struct SharpnessTracker<T: TensorScalar> {
     let lanczosSteps: Int
-    /// Relative Ritz residual at which a measurement stops early (nil: always `lanczosSteps`).
+    /// A measurement stops once λ_max's Ritz value changes by less than this fraction between
+    /// Lanczos steps (nil: always `lanczosSteps`).
     let tolerance: Double?
     let seed: UInt64
     private var hessianVector: [Double]?
@@ -28,7 +29,7 @@ struct SharpnessTracker<T: TensorScalar> {
                           into row: inout [String: Double], events: inout EventLog) throws {
         let op = surface.hessianOperator(at: w)
         let top = try extremeEigenvalues(of: op, top: 1, steps: lanczosSteps, start: hessianVector,
-                                         seed: seed &+ UInt64(step), keepVectors: true, topTolerance: tolerance).top[0]
+                                         seed: seed &+ UInt64(step), keepVectors: true, topChangeTolerance: tolerance).top[0]
         hessianVector = top.vector
         row["sharpness"] = top.value
         row["sharpness_residual"] = top.residual
@@ -40,7 +41,7 @@ struct SharpnessTracker<T: TensorScalar> {
         if settings.kind.isAdaptive, includePreconditioned, let p = optimizer.preconditioner {
             let pre = try extremeEigenvalues(of: op.diagonallyPreconditioned(by: p.doubles), top: 1, steps: lanczosSteps,
                                              start: preconditionedVector, seed: seed &+ 7 &+ UInt64(step), keepVectors: true,
-                                             topTolerance: tolerance).top[0]
+                                             topChangeTolerance: tolerance).top[0]
             preconditionedVector = pre.vector
             let threshold = settings.stabilityThreshold(learningRate: lr)
             row["preconditioned_sharpness"] = pre.value
