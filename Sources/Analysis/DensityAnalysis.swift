@@ -92,7 +92,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
         let reader = try RunReader.open(path)
         defer { reader.close() }
         let model: RunModel<T>? = request.fromTridiagonals ? nil : try RunModel<T>(reader: reader)
-        let config = try RunConfig.parse(reader.configTOML(), file: "\(path) /config/toml")
+        let config = try model?.config ?? RunConfig.parse(reader.configTOML(), file: "\(path) /config/toml")
         let available = request.fromTridiagonals ? try tridiagonalSteps(reader) : try reader.checkpointSteps()
         guard !available.isEmpty else {
             throw AnalysisError(request.fromTridiagonals

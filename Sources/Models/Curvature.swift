@@ -14,6 +14,9 @@ public struct LossSurface<T: TensorScalar> {
     public let weightDecay: T
     public let chunkSize: Int
     public let layout: ParameterLayout
+    /// One objective per chunk, weighted by its share of the examples (the decay term rides on the
+    /// first). Cut once here: the operator applies them thousands of times.
+    private let objectives: [Objective<T>]
 
     public init(model: MLP, loss: LossKind, examples: Batch<T>, weightDecay: T = 0, chunkSize: Int = 4096) {
         self.model = model
@@ -22,7 +25,15 @@ public struct LossSurface<T: TensorScalar> {
         self.weightDecay = weightDecay
         self.chunkSize = chunkSize
         self.layout = model.layout
+        let n = T(examples.count)
+        objectives = examples.chunks(of: chunkSize).enumerated().map { c, chunk in
+            Objective(model: model, loss: loss, batch: chunk, weight: T(chunk.count) / n,
+                      weightDecay: c == 0 ? weightDecay : 0)
+        }
     }
+
+    /// The examples in the chunks the surface evaluates them in.
+    public var chunks: [Batch<T>] { objectives.map(\.batch) }
 
     /// The same loss over the examples at `indices` only (a minibatch).
     public func restricted(to indices: [Int]) -> LossSurface {
@@ -33,18 +44,11 @@ public struct LossSurface<T: TensorScalar> {
     /// Number of parameters (the Hessian is `dimension x dimension`).
     public var dimension: Int { layout.count }
 
-    private func objectives() -> [Objective<T>] {
-        let n = T(examples.count)
-        return examples.chunks(of: chunkSize).enumerated().map { c, chunk in
-            Objective(model: model, loss: loss, batch: chunk, weight: T(chunk.count) / n,
-                      weightDecay: c == 0 ? weightDecay : 0)
-        }
-    }
 
     /// `L(w)` by plain evaluation.
     public func value(at w: Tensor<T>) -> T {
         let params = layout.unflatten(w)
-        return objectives().reduce(T(0)) { $0 + $1(params).scalar }
+        return objectives.reduce(T(0)) { $0 + $1(params).scalar }
     }
 
     /// `L(w)` and `∇L(w)` (flat).
@@ -52,7 +56,7 @@ public struct LossSurface<T: TensorScalar> {
         let params = layout.unflatten(w)
         var value: T = 0
         var gradient: Tensor<T>? = nil
-        for objective in objectives() {
+        for objective in objectives {
             let (v, g) = Autodiff.valueAndGradient(of: objective, at: params)
             value += v
             let flat = layout.flatten(g)
@@ -71,7 +75,7 @@ public struct LossSurface<T: TensorScalar> {
     public func hessianVectorProduct(at params: [Tensor<T>], _ v: Tensor<T>) -> Tensor<T> {
         let direction = layout.unflatten(v)
         var product: Tensor<T>? = nil
-        for objective in objectives() {
+        for objective in objectives {
             let hv = layout.flatten(Autodiff.hessianVectorProduct(of: objective, at: params, along: direction).product)
             if product == nil { product = hv } else { product!.add(hv) }
         }

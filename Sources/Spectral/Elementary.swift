@@ -1,6 +1,5 @@
 import Foundation
 
 @inline(__always) func _exp(_ x: Double) -> Double { Foundation.exp(x) }
-@inline(__always) func _acos(_ x: Double) -> Double { Foundation.acos(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Foundation.cos(x) }
 @inline(__always) func _sin(_ x: Double) -> Double { Foundation.sin(x) }

@@ -6,7 +6,7 @@ extension LossSurface {
     public func accuracy(at w: Tensor<T>) -> Double {
         let params = layout.unflatten(w)
         var correct = 0
-        for chunk in examples.chunks(of: chunkSize) {
+        for chunk in chunks {
             let outputs = model(params, chunk.inputs).doubles
             let targets = chunk.targets.doubles
             let classes = chunk.targets.shape[1]
