@@ -52,6 +52,7 @@ final class H5File {
                                 detail: "cannot create the file (check the directory exists and is writable)",
                                 hdf5Message: message)
         }
+        closeOnExec(id)
         return H5File(handle: H5Handle(id, closer: H5Fclose), path: path, writable: true)
     }
 
@@ -84,13 +85,26 @@ final class H5File {
             }
             if message.contains("lock") {
                 throw RunStoreError(.hdf5(operation: "H5Fopen"), file: path,
-                                    detail: "the file is locked: another process has it open for writing; wait for it to finish",
+                                    detail: writable ? "the file is locked: another process has it open; wait for it to finish" : "the file is locked: another process has it open for writing; wait for it to finish",
                                     hdf5Message: message)
             }
             throw RunStoreError(.hdf5(operation: "H5Fopen"), file: path,
                                 detail: "HDF5 cannot open the file (damaged or unreadable)", hdf5Message: message)
         }
+        closeOnExec(id)
         return H5File(handle: H5Handle(id, closer: H5Fclose), path: path, writable: writable)
+    }
+
+    /// Marks the file's descriptor close-on-exec. HDF5 locks files with flock, whose lock belongs
+    /// to the open file description: a child process started while the file is open (h5dump, a
+    /// plotting script, a test's helper) would otherwise inherit the descriptor and keep the
+    /// file locked against every other opener until it exits.
+    private static func closeOnExec(_ id: hid_t) {
+        var handle: UnsafeMutableRawPointer? = nil
+        guard H5Fget_vfd_handle(id, curv_h5_p_default(), &handle) >= 0, let handle else { return }
+        let fd = handle.load(as: Int32.self)
+        let flags = fcntl(fd, F_GETFD)
+        if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
     }
 
     /// Writes every buffered change of the whole file to the operating system.
