@@ -35,6 +35,7 @@ public enum DensityAnalysis {
     static func sameSettings(_ a: Analysis, _ b: Analysis) -> Bool {
         a.step == b.step && a.operator == b.operator && a.probes == b.probes && a.lanczosSteps == b.lanczosSteps
             && a.seed == b.seed && a.grid.count == b.grid.count && a.dtype == b.dtype
+            && a.reorthogonalization == b.reorthogonalization
             && a.topEigenvalues.count == b.topEigenvalues.count && a.bottomEigenvalues.count == b.bottomEigenvalues.count
             && (a.traceStandardError.isNaN == b.traceStandardError.isNaN)
     }
@@ -126,7 +127,8 @@ private final class Job<T: TensorScalar & StoredFloat> {
                                  topEigenvalues: Array(repeating: 0, count: request.top), topResiduals: [],
                                  bottomEigenvalues: Array(repeating: 0, count: request.bottom), bottomResiduals: [],
                                  trace: 0, traceStandardError: request.traceMatvecs > 0 ? 0 : .nan,
-                                 dtype: request.fromTridiagonals ? "" : request.dtype)
+                                 dtype: request.fromTridiagonals ? "" : request.dtype,
+                                 reorthogonalization: request.fromTridiagonals ? "" : request.reorthogonalization.rawValue)
             let existing = request.fromTridiagonals ? nil : previous.last {
                 DensityAnalysis.sameSettings($0.analysis, probe) && (request.sigma == nil || $0.analysis.sigma == request.sigma)
             }
@@ -183,6 +185,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
                         bottomEigenvalues: bottom.map(\.value), bottomResiduals: bottom.map(\.residual),
                         trace: trace?.value ?? .nan, traceStandardError: trace?.standardError ?? .nan,
                         alpha: runs.map(\.alpha), beta: runs.map(\.beta),
-                        source: "/checkpoints/\(plan.step)/weights + \(model.batchSource)", dtype: request.dtype)
+                        source: "/checkpoints/\(plan.step)/weights + \(model.batchSource)", dtype: request.dtype,
+                        reorthogonalization: request.reorthogonalization.rawValue)
     }
 }

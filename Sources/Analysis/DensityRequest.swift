@@ -23,7 +23,8 @@ public struct DensityRequest: Sendable {
     public var fromTridiagonals = false
     /// Recompute steps that already have an analysis with identical settings.
     public var force = false
-    public var reorthogonalization = Reorthogonalization.full
+    /// How Lanczos keeps its basis orthogonal (SLQ's default, partial, unless asked).
+    public var reorthogonalization = SLQSettings().reorthogonalization
 
     public init() {}
 }

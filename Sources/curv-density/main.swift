@@ -1,11 +1,13 @@
 // curv-density RUN.h5 [--at all|S1,S2,...] [--operator hessian|preconditioned] [--probes N] [--lanczos N]
 //                     [--sigma X] [--grid N] [--top K] [--bottom K] [--trace] [--dtype f64|f32] [--seed N]
+//                     [--reorthogonalization partial|full]
 //                     [--from-tridiagonals] [--force] [--quiet]
 // Re-analyses recorded checkpoints from the run file alone and appends the results under /analyses.
 import Analysis
 import ArgumentParser
 import Foundation
 import RunStore
+import Spectral
 import Training
 
 /// Set by SIGINT: finished steps are already in the file; a rerun skips them.
@@ -56,6 +58,9 @@ struct DensityCommand: ParsableCommand {
     @Option(name: .long, help: "Precision of the Hessian-vector products: f64 or f32.")
     var dtype = "f64"
 
+    @Option(name: .long, help: "Lanczos reorthogonalization: partial (semi-orthogonal, as accurate, cheaper) or full.")
+    var reorthogonalization = "partial"
+
     @Option(name: .long, help: "Probe seed (default: the recorder's seed for that step, so equal settings reproduce a recorded spectrum).")
     var seed: UInt64?
 
@@ -75,6 +80,9 @@ struct DensityCommand: ParsableCommand {
             throw ValidationError("--probes >= 1, --lanczos >= 2, --grid >= 2, --top/--bottom >= 0")
         }
         if let sigma, !(sigma > 0) { throw ValidationError("--sigma must be positive; got \(sigma)") }
+        guard ["partial", "full"].contains(reorthogonalization) else {
+            throw ValidationError("--reorthogonalization must be partial or full; got '\(reorthogonalization)'")
+        }
         guard ["f32", "f64"].contains(dtype) else { throw ValidationError("--dtype must be f32 or f64; got '\(dtype)'") }
         if trace && traceMatvecs < 6 { throw ValidationError("--trace-matvecs must be at least 6") }
     }
@@ -94,6 +102,7 @@ struct DensityCommand: ParsableCommand {
         request.seed = seed
         request.fromTridiagonals = fromTridiagonals
         request.force = force
+        request.reorthogonalization = Reorthogonalization(rawValue: reorthogonalization)!
         signal(SIGINT) { _ in interruptRequested = 1 }
         let outcomes: [DensityAnalysis.Outcome]
         do {

@@ -37,13 +37,17 @@ public struct Analysis: Equatable, Sendable {
     /// Precision of the Hessian-vector products: "f32" or "f64" ("" when no products were
     /// computed, e.g. a density rebuilt from stored tridiagonals).
     public var dtype: String
+    /// Lanczos reorthogonalization, "partial" or "full" ("" when no Lanczos ran, or in files
+    /// written before this attribute existed).
+    public var reorthogonalization: String
 
     public init(step: Int, operator: SpectralOperator, probes: Int, lanczosSteps: Int, seed: UInt64, sigma: Double,
                 grid: [Double], density: [Double], densitySpread: [Double],
                 topEigenvalues: [Double], topResiduals: [Double],
                 bottomEigenvalues: [Double] = [], bottomResiduals: [Double] = [],
                 trace: Double, traceStandardError: Double,
-                alpha: [[Double]] = [], beta: [[Double]] = [], source: String = "", dtype: String = "") {
+                alpha: [[Double]] = [], beta: [[Double]] = [], source: String = "", dtype: String = "",
+                reorthogonalization: String = "") {
         self.step = step
         self.operator = `operator`
         self.probes = probes
@@ -63,6 +67,7 @@ public struct Analysis: Equatable, Sendable {
         self.beta = beta
         self.source = source
         self.dtype = dtype
+        self.reorthogonalization = reorthogonalization
     }
 }
 

@@ -97,6 +97,7 @@ enum Schema {
         static let software = "software"
         static let source = "source"
         static let dtype = "dtype"
+        static let reorthogonalization = "reorthogonalization"
     }
 
     /// Groups every valid run has at its root.

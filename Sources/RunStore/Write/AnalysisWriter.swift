@@ -72,6 +72,7 @@ enum AnalysisStorage {
         try group.setAttribute(Schema.Analysis.traceStandardError, analysis.traceStandardError)
         try group.setAttribute(Schema.Analysis.source, analysis.source)
         try group.setAttribute(Schema.Analysis.dtype, analysis.dtype)
+        try group.setAttribute(Schema.Analysis.reorthogonalization, analysis.reorthogonalization)
         try group.setAttribute(Schema.Analysis.created, isoTimestamp())
         try group.setAttribute(Schema.Analysis.software, RunFormat.software)
         try group.writeVector(Schema.Analysis.grid, analysis.grid)
@@ -107,7 +108,9 @@ enum AnalysisStorage {
             alpha: try group.readMatrix(Schema.Spectrum.alpha),
             beta: try group.readMatrix(Schema.Spectrum.beta),
             source: try group.stringAttribute(Schema.Analysis.source),
-            dtype: group.hasAttribute(Schema.Analysis.dtype) ? try group.stringAttribute(Schema.Analysis.dtype) : "")
+            dtype: group.hasAttribute(Schema.Analysis.dtype) ? try group.stringAttribute(Schema.Analysis.dtype) : "",
+            reorthogonalization: group.hasAttribute(Schema.Analysis.reorthogonalization)
+                ? try group.stringAttribute(Schema.Analysis.reorthogonalization) : "")
         return StoredAnalysis(id: id, created: try group.stringAttribute(Schema.Analysis.created),
                               software: try group.stringAttribute(Schema.Analysis.software), analysis: analysis)
     }
