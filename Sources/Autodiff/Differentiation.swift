@@ -36,13 +36,19 @@ public struct HessianVectorProduct<T: TensorScalar> {
 /// duals `w + ε v`, and the reverse pass runs on duals, so each VJP rule's own JVP rules carry the
 /// tangent through the backward pass. No finite differences; no per-layer second derivatives.
 /// Cost: about 2-2.5 gradients for matrix-product-bound models.
+///
+/// With a `memo`, products at the same `parameters` share their primal work: the first records
+/// it, later ones (any direction) reuse it and cost only the tangent passes. The memo belongs to
+/// this `f` at these `parameters`; use a new one for another point.
 public func hessianVectorProduct<F: ScalarFunction>(of f: F, at parameters: [Tensor<F.Scalar>],
-                                                    along direction: [Tensor<F.Scalar>]) -> HessianVectorProduct<F.Scalar> {
+                                                    along direction: [Tensor<F.Scalar>],
+                                                    memo: PrimalMemo<F.Scalar>? = nil) -> HessianVectorProduct<F.Scalar> {
     precondition(parameters.count == direction.count, "hessianVectorProduct: \(parameters.count) parameters, \(direction.count) directions")
+    memo?.rewind()
     let tape = Tape<Dual<F.Scalar>>()
     let variables = zip(parameters, direction).map { w, v in
         precondition(w.shape == v.shape, "hessianVectorProduct: parameter \(w.shape) and direction \(v.shape) differ")
-        return tape.variable(Dual(w, tangent: v))
+        return tape.variable(Dual(w, tangent: v, memo: memo))
     }
     let output = f(variables)
     let adjoints = tape.backward(from: output, to: variables) { Dual(Tensor(zeros: $0.shape)) }

@@ -72,13 +72,24 @@ public struct LossSurface<T: TensorScalar> {
 
     /// `H v` at parameters already split into tensors (what an operator applied many times at
     /// the same point keeps, saving a copy of the weights per product).
-    public func hessianVectorProduct(at params: [Tensor<T>], _ v: Tensor<T>) -> Tensor<T> {
+    ///
+    /// `memos` (one per chunk, from `primalMemos`) let products at the same `params` share their
+    /// primal work: the first product records each chunk's activations and backward-pass adjoints,
+    /// later ones pay only for tangents.
+    public func hessianVectorProduct(at params: [Tensor<T>], _ v: Tensor<T>, memos: [PrimalMemo<T>]? = nil) -> Tensor<T> {
+        precondition(memos == nil || memos!.count == objectives.count, "hessianVectorProduct: \(memos!.count) memos for \(objectives.count) chunks")
         let direction = layout.unflatten(v)
         var product: Tensor<T>? = nil
-        for objective in objectives {
-            let hv = layout.flatten(Autodiff.hessianVectorProduct(of: objective, at: params, along: direction).product)
+        for (c, objective) in objectives.enumerated() {
+            let hv = layout.flatten(Autodiff.hessianVectorProduct(of: objective, at: params, along: direction, memo: memos?[c]).product)
             if product == nil { product = hv } else { product!.add(hv) }
         }
         return product!
+    }
+
+    /// Empty memos for `hessianVectorProduct(at:_:memos:)`, one per chunk, holding at most
+    /// `byteLimit` bytes in all (beyond it, primal values are recomputed).
+    public func primalMemos(byteLimit: Int = 1 << 30) -> [PrimalMemo<T>] {
+        objectives.map { _ in PrimalMemo(byteLimit: byteLimit / objectives.count) }
     }
 }

@@ -29,11 +29,12 @@ public struct ExtremeEigenvalues {
 ///     Gaussian vector. A warm start is mixed with 1% of a random vector so Lanczos sees the
 ///     rest of the spectrum too.
 ///   - keepVectors: return Ritz vectors (costs the basis: `steps x dimension` Float64).
-///   - topTolerance, topChangeTolerance: early stops for tracking λ_max from a warm start (see
-///     `lanczos`); nil runs all `steps`.
+///   - topTolerance, topChangeTolerance, topGapTolerance: early stops for tracking λ_max from a
+///     warm start (see `lanczos`); nil runs all `steps`.
 public func extremeEigenvalues(of op: SymmetricOperator, top: Int, bottom: Int = 0, steps: Int,
                                start: [Double]? = nil, seed: UInt64 = 0, keepVectors: Bool = false,
-                               topTolerance: Double? = nil, topChangeTolerance: Double? = nil) throws -> ExtremeEigenvalues {
+                               topTolerance: Double? = nil, topChangeTolerance: Double? = nil,
+                               topGapTolerance: Double? = nil) throws -> ExtremeEigenvalues {
     var rng = SeededGenerator(seed: seed)
     var q = (0..<op.dimension).map { _ in rng.normal() }
     if let start {
@@ -42,7 +43,7 @@ public func extremeEigenvalues(of op: SymmetricOperator, top: Int, bottom: Int =
         if s > 0 { q = zip(start, q).map { $0 / s + 0.01 * $1 / r } }
     }
     let result = try lanczos(op, start: q, steps: steps, reorthogonalization: .full, keepBasis: keepVectors,
-                             topTolerance: topTolerance, topChangeTolerance: topChangeTolerance)
+                             topTolerance: topTolerance, topChangeTolerance: topChangeTolerance, topGapTolerance: topGapTolerance)
     let (values, vectors) = try result.tridiagonal.eigendecomposition()
     let m = values.count
     func pair(_ i: Int) -> RitzPair {

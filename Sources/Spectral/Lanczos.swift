@@ -48,15 +48,21 @@ public struct LanczosResult {
 ///   rigorous bound on its distance to an eigenvalue);
 /// - `topChangeTolerance`: the largest Ritz value moved by at most `topChangeTolerance * |θ|`
 ///   since the previous step (Ritz values converge about twice as fast as residuals; the
-///   returned residual still bounds the error).
+///   returned residual still bounds the error);
+/// - `topGapTolerance`: the top Ritz value's estimated error `r² / (θ₁ - θ₂)` is at most
+///   `topGapTolerance * |θ₁|`, checked from step 3 (r its residual, θ₂ the next Ritz value standing
+///   in for λ₂: the Kato-Temple bound `λ₁ - θ₁ ≤ r² / (θ₁ - λ₂)` with the Ritz gap for the
+///   spectral gap). Ritz values converge as the square of the residual, so from a good warm start
+///   this stops a step or two before the change test can.
 public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
                     reorthogonalization: Reorthogonalization = .full, keepBasis: Bool = false,
                     breakdownTolerance: Double = 1e-10, topTolerance: Double? = nil, topChangeTolerance: Double? = nil,
-                    probe: Int = 0) throws -> LanczosResult {
+                    topGapTolerance: Double? = nil, probe: Int = 0) throws -> LanczosResult {
     var workspace: Basis? = nil
     return try lanczos(op, start: start, steps: steps, reorthogonalization: reorthogonalization, keepBasis: keepBasis,
                        breakdownTolerance: breakdownTolerance, topTolerance: topTolerance,
-                       topChangeTolerance: topChangeTolerance, probe: probe, workspace: &workspace)
+                       topChangeTolerance: topChangeTolerance, topGapTolerance: topGapTolerance,
+                       probe: probe, workspace: &workspace)
 }
 
 /// `lanczos` with the basis storage passed in, so consecutive runs (SLQ's probes) reuse memory
@@ -64,7 +70,7 @@ public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
 func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
              reorthogonalization: Reorthogonalization, keepBasis: Bool,
              breakdownTolerance: Double, topTolerance: Double?, topChangeTolerance: Double?,
-             probe: Int, workspace: inout Basis?) throws -> LanczosResult {
+             topGapTolerance: Double? = nil, probe: Int, workspace: inout Basis?) throws -> LanczosResult {
     let n = op.dimension
     guard start.count == n else { throw SpectralError.badStartVector("length \(start.count), operator dimension \(n)") }
     let startNorm = norm(start)
@@ -129,6 +135,11 @@ func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
             residualNorm = b
             break
         }
+        if let tolerance = topGapTolerance, j >= 2, j < m - 1,
+           topErrorEstimate(alpha: alpha, beta: beta, residual: b).map({ $0.error <= tolerance * abs($0.theta) }) == true {
+            residualNorm = b
+            break
+        }
         if let tolerance = topChangeTolerance, j < m - 1, let theta = try? Tridiagonal(alpha: alpha, beta: beta).eigenvalues().last {
             defer { previousTop = theta }
             if let previous = previousTop, abs(theta - previous) <= tolerance * abs(theta) {
@@ -161,6 +172,17 @@ func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
 private func topConverged(alpha: [Double], beta: [Double], residual: Double, tolerance: Double) -> Bool {
     guard let (values, vectors) = try? Tridiagonal(alpha: alpha, beta: beta).eigendecomposition(), let theta = values.last else { return false }
     return residual * abs(vectors[values.count - 1][values.count - 1]) <= tolerance * abs(theta)
+}
+
+/// The top Ritz value θ₁ of T (alpha, beta) and its estimated error `r² / (θ₁ - θ₂)`, where
+/// `r = residual * |last component of its eigenvector|`.
+private func topErrorEstimate(alpha: [Double], beta: [Double], residual: Double) -> (theta: Double, error: Double)? {
+    guard let (values, vectors) = try? Tridiagonal(alpha: alpha, beta: beta).eigendecomposition(), values.count >= 2 else { return nil }
+    let m = values.count
+    let r = residual * abs(vectors[m - 1][m - 1])
+    let gap = values[m - 1] - values[m - 2]
+    guard gap > 0 else { return nil }
+    return (values[m - 1], r * r / gap)
 }
 
 /// One Gram-Schmidt pass against the basis, and a second when the first removed more than 30%

@@ -9,11 +9,16 @@ extension LossSurface {
     /// HVP (forward-over-reverse, chunked over the examples), and converts back. With `T = Float`
     /// the products carry single-precision rounding (relative error around 1e-6); Lanczos itself
     /// stays in Float64.
-    public func hessianOperator(at w: Tensor<T>) -> SymmetricOperator {
+    ///
+    /// The products share their primal work (activations and backward-pass adjoints at `w`,
+    /// recorded by the first product, up to `memoryLimit` bytes), so each later product costs only
+    /// its tangent passes. Apply the operator from one thread at a time.
+    public func hessianOperator(at w: Tensor<T>, memoryLimit: Int = 1 << 30) -> SymmetricOperator {
         let params = layout.unflatten(w)
+        let memos = primalMemos(byteLimit: memoryLimit)
         // Float32 products: rounding accumulates over each dot product, about 10 ulp in practice.
         return SymmetricOperator(dimension: dimension, precision: min(max(10 * Double(T.ulpOfOne), Double.ulpOfOne), 1e-3)) { v in
-            self.hessianVectorProduct(at: params, Tensor<T>(shape: [v.count], converting: v)).doubles
+            self.hessianVectorProduct(at: params, Tensor<T>(shape: [v.count], converting: v), memos: memos).doubles
         }
     }
 }

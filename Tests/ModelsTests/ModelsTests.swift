@@ -104,3 +104,42 @@ struct LossSurfaceTests {
                               s64.hessianVectorProduct(at: w, v).scalars) < 1e-4)
     }
 }
+
+@Suite("Hessian-vector products sharing their primal work")
+struct PrimalMemoTests {
+    /// Every activation and loss, chunked, with weight decay: memoized products along several
+    /// directions equal fresh ones to the last bit, and the memo is filled by the first product only.
+    @Test("memoized products equal fresh ones bit for bit",
+          arguments: [(Activation.tanh, LossKind.crossEntropy), (.relu, .meanSquaredError), (.gelu, .crossEntropy), (.gelu, .meanSquaredError)])
+    func memoizedEqualsFresh(activation: Activation, loss: LossKind) {
+        let (model, batch, w) = smallProblem(n: 23, activation: activation)
+        let surface = LossSurface(model: model, loss: loss, examples: batch, weightDecay: 0.01, chunkSize: 10)
+        let params = surface.layout.unflatten(w)
+        let memos = surface.primalMemos()
+        #expect(memos.count == 3)
+        var rng = SeededGenerator(seed: 31)
+        var held = [Int]()
+        for _ in 0..<4 {
+            let v = Tensor<Double>.randomNormal([surface.dimension], using: &rng)
+            let fresh = surface.hessianVectorProduct(at: params, v)
+            let remembered = surface.hessianVectorProduct(at: params, v, memos: memos)
+            #expect(remembered.scalars == fresh.scalars)
+            held.append(memos.reduce(0) { $0 + $1.bytes })
+        }
+        #expect(held[0] > 0 && Set(held).count == 1, "bytes held after each product: \(held)")
+    }
+
+    @Test("a memo over its byte limit recomputes what it could not keep, with the same result")
+    func byteLimit() {
+        let (model, batch, w) = smallProblem(n: 23)
+        let surface = LossSurface(model: model, loss: .crossEntropy, examples: batch)
+        let params = surface.layout.unflatten(w)
+        let memos = surface.primalMemos(byteLimit: 600)
+        var rng = SeededGenerator(seed: 32)
+        for _ in 0..<3 {
+            let v = Tensor<Double>.randomNormal([surface.dimension], using: &rng)
+            #expect(surface.hessianVectorProduct(at: params, v, memos: memos).scalars == surface.hessianVectorProduct(at: params, v).scalars)
+        }
+        #expect(memos[0].bytes > 0 && memos[0].bytes <= 600)
+    }
+}

@@ -149,6 +149,28 @@ struct ExtremeEigenvalueTests {
         #expect(abs(byChange.top[0].value - 40.4) <= 1e-8 * 40.4)
     }
 
+    @Test("the gap-based stop (r²/(θ₁-θ₂)) ends a warm start early, with λ_max within its tolerance")
+    func gapStop() throws {
+        // A spiked matrix nudged by a random symmetric matrix: the top eigenvector turns a little,
+        // as between two sharpness measurements.
+        let n = 600
+        let a = Matrices.withSpectrum(Self.spikedSpectrum, seed: 55)
+        let cold = try extremeEigenvalues(of: .dense(a, dimension: n), top: 1, steps: 30, seed: 1, keepVectors: true)
+        let nudge = Matrices.randomSymmetric(n, seed: 57)
+        let b = zip(a, nudge).map { $0 + 0.05 * $1 }
+        let exact = try denseSymmetricEigenvalues(b, dimension: n).last!
+        // A start 30% off the top eigenvector, so the early steps' Ritz values are visibly wrong.
+        var rng = SeededGenerator(seed: 58)
+        let start = cold.top[0].vector!.map { $0 + 0.3 * rng.normal() / Double(n).squareRoot() }
+        for tolerance in [1e-3, 1e-6] {
+            let gap = try extremeEigenvalues(of: .dense(b, dimension: n), top: 1, steps: 40, start: start, seed: 2,
+                                             topGapTolerance: tolerance)
+            #expect(gap.lanczos.steps < 25, "tolerance \(tolerance): stopped after \(gap.lanczos.steps) steps")
+            #expect(exact - gap.top[0].value >= -1e-9 && exact - gap.top[0].value <= tolerance * exact,
+                    "tolerance \(tolerance): θ \(gap.top[0].value), λ_max \(exact) after \(gap.lanczos.steps) steps")
+        }
+    }
+
     @Test("power iteration finds λ_max; a warm start needs fewer matvecs")
     func powerIterationWarmStart() throws {
         let a = Matrices.withSpectrum(Self.spikedSpectrum, seed: 54)

@@ -7,21 +7,25 @@ import Tensor
 extension Dual {
     public static func + (a: Dual, b: Dual) -> Dual {
         precondition(a.shape == b.shape, "Dual +: shapes \(a.shape) and \(b.shape) differ")
-        return Dual(shape: a.shape, deferred: { a.primal + b.primal }, tangent: sumTangents(a.tangent, b.tangent))
+        return Dual(shape: a.shape, deferred: { a.primal + b.primal }, tangent: sumTangents(a.tangent, b.tangent),
+                    memo: Dual.memo(a, b), operation: "add")
     }
 
     public func scaled(_ alpha: T) -> Dual {
-        Dual(alpha * primal, tangent: tangent.map { alpha * $0 })
+        Dual(Dual.primal(memo, "scaled") { alpha * primal }, tangent: tangent.map { alpha * $0 }, memo: memo)
     }
 
     public func scaled(by s: Dual) -> Dual {
         let (x, k) = (primal, s.primal.scalar)
-        return Dual(k * x, tangent: sumTangents(tangent.map { k * $0 }, s.tangent.map { $0.scalar * x }))
+        let memo = Dual.memo(self, s)
+        return Dual(Dual.primal(memo, "scaledBy") { k * x },
+                    tangent: sumTangents(tangent.map { k * $0 }, s.tangent.map { $0.scalar * x }), memo: memo)
     }
 
     public func sumOfSquares() -> Dual {
         let x = primal
-        return Dual(Tensor(scalar: x.dot(x)), tangent: tangent.map { Tensor(scalar: 2 * x.dot($0)) })
+        return Dual(Dual.primal(memo, "sumOfSquares") { Tensor(scalar: x.dot(x)) },
+                    tangent: tangent.map { Tensor(scalar: 2 * x.dot($0)) }, memo: memo)
     }
 }
 

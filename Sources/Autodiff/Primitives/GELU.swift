@@ -6,15 +6,20 @@ import Tensor
 
 extension Dual {
     public func gelu() -> Dual {
-        let x = primal
-        return Dual(x.gelu(), tangent: tangent.map { x.geluDerivative() * $0 })
+        guard let tangent else { return Dual(Dual.primal(memo, "gelu") { primal.gelu() }, tangent: nil, memo: memo) }
+        let y = Dual.primals(memo, "gelu+derivative") { [primal.gelu(), primal.geluDerivative()] }
+        return Dual(y[0], tangent: y[1] * tangent, memo: memo)
     }
 
     public func geluBackward(_ g: Dual) -> Dual {
-        let (x, gp) = (primal, g.primal)
-        let (d1, d2) = x.geluDerivatives()
-        let t = sumTangents(g.tangent.map { d1 * $0 }, tangent.map { d2 * gp * $0 })
-        return Dual(d1 * gp, tangent: t)
+        let memo = Dual.memo(self, g)
+        let gp = g.primal
+        let d = Dual.primals(memo, "geluBackward") {
+            let (d1, d2) = primal.geluDerivatives()
+            return [d1, d2, d1 * gp]
+        }
+        let t = sumTangents(g.tangent.map { d[0] * $0 }, tangent.map { d[1] * gp * $0 })
+        return Dual(d[2], tangent: t, memo: memo)
     }
 }
 

@@ -13,7 +13,8 @@ extension Dual {
             else { t!.accumulateProduct(a, bt, transposeA: ta, transposeB: tb) }
         }
         let (m, _, n) = Tensor<T>.productShape(a, b, ta, tb)
-        return Dual(shape: [m, n], deferred: { a.matmul(b, transposeSelf: ta, transposeOther: tb) }, tangent: t)
+        return Dual(shape: [m, n], deferred: { a.matmul(b, transposeSelf: ta, transposeOther: tb) }, tangent: t,
+                    memo: Dual.memo(self, other), operation: "matmul")
     }
 }
 

@@ -6,20 +6,26 @@ import Tensor
 
 extension Dual {
     public func meanSquaredError(targets: Tensor<T>) -> Dual {
-        let z = primal
-        let t = tangent.map { dz in
-            Tensor(scalar: z.meanSquaredErrorBackward(targets: targets, Tensor(scalar: 1)).dot(dz))
+        guard let tangent else {
+            return Dual(Dual.primal(memo, "mse") { primal.meanSquaredError(targets: targets) }, tangent: nil, memo: memo)
         }
-        return Dual(z.meanSquaredError(targets: targets), tangent: t)
+        // The value and the gradient of the loss in z (for the tangent).
+        let v = Dual.primals(memo, "mse+gradient") {
+            [primal.meanSquaredError(targets: targets), primal.meanSquaredErrorBackward(targets: targets, Tensor(scalar: 1))]
+        }
+        return Dual(v[0], tangent: Tensor(scalar: v[1].dot(tangent)), memo: memo)
     }
 
     public func meanSquaredErrorBackward(targets: Tensor<T>, _ g: Dual) -> Dual {
-        let z = primal
+        let memo = Dual.memo(self, g)
         let invN = 1 / T(shape[0])
-        let residual = z - targets
         let k = g.primal.scalar * invN
-        let t = sumTangents(g.tangent.map { ($0.scalar * invN) * residual }, tangent.map { k * $0 })
-        return Dual(k * residual, tangent: t)
+        let r = Dual.primals(memo, "mseBackward") {
+            let residual = primal - targets
+            return [residual, k * residual]
+        }
+        let t = sumTangents(g.tangent.map { ($0.scalar * invN) * r[0] }, tangent.map { k * $0 })
+        return Dual(r[1], tangent: t, memo: memo)
     }
 }
 

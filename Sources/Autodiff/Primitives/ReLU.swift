@@ -7,12 +7,14 @@ import Tensor
 extension Dual {
     public func relu() -> Dual {
         let x = primal
-        return Dual(x.relu(), tangent: tangent.map { x.reluBackward($0) })
+        return Dual(Dual.primal(memo, "relu") { x.relu() }, tangent: tangent.map { x.reluBackward($0) }, memo: memo)
     }
 
     public func reluBackward(_ g: Dual) -> Dual {
         let x = primal
-        return Dual(x.reluBackward(g.primal), tangent: g.tangent.map { x.reluBackward($0) })
+        let memo = Dual.memo(self, g)
+        return Dual(Dual.primal(memo, "reluBackward") { x.reluBackward(g.primal) },
+                    tangent: g.tangent.map { x.reluBackward($0) }, memo: memo)
     }
 }
 

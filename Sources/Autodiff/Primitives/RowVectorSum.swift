@@ -13,11 +13,12 @@ extension Dual {
         case let (nil, bt?): t = Tensor(zeros: shape).addingRowVector(bt)
         case (nil, nil): t = nil
         }
-        return Dual(primal.addingRowVector(b.primal), tangent: t)
+        let memo = Dual.memo(self, b)
+        return Dual(Dual.primal(memo, "addingRowVector") { primal.addingRowVector(b.primal) }, tangent: t, memo: memo)
     }
 
     public func columnSums() -> Dual {
-        Dual(primal.columnSums(), tangent: tangent?.columnSums())
+        Dual(Dual.primal(memo, "columnSums") { primal.columnSums() }, tangent: tangent?.columnSums(), memo: memo)
     }
 }
 

@@ -6,21 +6,29 @@ import Tensor
 
 extension Dual {
     public func softmaxCrossEntropy(targets: Tensor<T>) -> Dual {
-        let z = primal
-        let t = tangent.map { dz in
-            Tensor(scalar: z.softmaxCrossEntropyBackward(targets: targets, Tensor(scalar: 1)).dot(dz))
+        guard let tangent else {
+            return Dual(Dual.primal(memo, "softmaxCE") { primal.softmaxCrossEntropy(targets: targets) }, tangent: nil, memo: memo)
         }
-        return Dual(z.softmaxCrossEntropy(targets: targets), tangent: t)
+        // The value and the gradient of the loss in z (for the tangent).
+        let v = Dual.primals(memo, "softmaxCE+gradient") {
+            [primal.softmaxCrossEntropy(targets: targets), primal.softmaxCrossEntropyBackward(targets: targets, Tensor(scalar: 1))]
+        }
+        return Dual(v[0], tangent: Tensor(scalar: v[1].dot(tangent)), memo: memo)
     }
 
     public func softmaxCrossEntropyBackward(targets: Tensor<T>, _ g: Dual) -> Dual {
-        let p = primal.softmaxRows()
-        let residual = p.crossEntropyResidualRows(targets)
+        let memo = Dual.memo(self, g)
         let invN = 1 / T(shape[0])
         let k = g.primal.scalar * invN
-        let t = sumTangents(g.tangent.map { ($0.scalar * invN) * residual },
-                            tangent.map { k * p.softmaxJacobianRows($0) })
-        return Dual(k * residual, tangent: t)
+        // Probabilities p, the residual p - y, and the adjoint k (p - y).
+        let v = Dual.primals(memo, "softmaxCEBackward") {
+            let p = primal.softmaxRows()
+            let residual = p.crossEntropyResidualRows(targets)
+            return [p, residual, k * residual]
+        }
+        let t = sumTangents(g.tangent.map { ($0.scalar * invN) * v[1] },
+                            tangent.map { k * v[0].softmaxJacobianRows($0) })
+        return Dual(v[2], tangent: t, memo: memo)
     }
 }
 

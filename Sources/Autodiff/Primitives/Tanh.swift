@@ -5,19 +5,20 @@ import Tensor
 
 extension Dual {
     public func tanh() -> Dual {
-        let y = primal.tanh()
-        return Dual(y, tangent: tangent.map { y.tanhBackward($0) })
+        let y = Dual.primal(memo, "tanh") { primal.tanh() }
+        return Dual(y, tangent: tangent.map { y.tanhBackward($0) }, memo: memo)
     }
 
     public func tanhBackward(_ g: Dual) -> Dual {
         let (y, gp) = (primal, g.primal)
+        let memo = Dual.memo(self, g)
         let t: Tensor<T>?
         switch (tangent, g.tangent) {
         case (nil, nil): t = nil
         case let (nil, dg?): t = y.tanhBackward(dg)
         default: t = y.tanhBackwardTangent(g: gp, dy: tangentOrZero, dg: g.tangentOrZero)
         }
-        return Dual(y.tanhBackward(gp), tangent: t)
+        return Dual(Dual.primal(memo, "tanhBackward") { y.tanhBackward(gp) }, tangent: t, memo: memo)
     }
 }
 

@@ -9,8 +9,8 @@ import Tensor
 /// records threshold crossings as events.
 struct SharpnessTracker<T: TensorScalar> {
     let lanczosSteps: Int
-    /// A measurement stops once λ_max's Ritz value changes by less than this fraction between
-    /// Lanczos steps (nil: always `lanczosSteps`).
+    /// A measurement stops once λ_max's estimated error `r² / (θ₁ - θ₂)` is below this fraction
+    /// of it (nil: always `lanczosSteps`); the recorded residual r still bounds the error.
     let tolerance: Double?
     let seed: UInt64
     private var hessianVector: [Double]?
@@ -29,7 +29,7 @@ struct SharpnessTracker<T: TensorScalar> {
                           into row: inout [String: Double], events: inout EventLog) throws {
         let op = surface.hessianOperator(at: w)
         let top = try extremeEigenvalues(of: op, top: 1, steps: lanczosSteps, start: hessianVector,
-                                         seed: seed &+ UInt64(step), keepVectors: true, topChangeTolerance: tolerance).top[0]
+                                         seed: seed &+ UInt64(step), keepVectors: true, topGapTolerance: tolerance).top[0]
         hessianVector = top.vector
         row["sharpness"] = top.value
         row["sharpness_residual"] = top.residual
@@ -41,7 +41,7 @@ struct SharpnessTracker<T: TensorScalar> {
         if settings.kind.isAdaptive, includePreconditioned, let p = optimizer.preconditioner {
             let pre = try extremeEigenvalues(of: op.diagonallyPreconditioned(by: p.doubles), top: 1, steps: lanczosSteps,
                                              start: preconditionedVector, seed: seed &+ 7 &+ UInt64(step), keepVectors: true,
-                                             topChangeTolerance: tolerance).top[0]
+                                             topGapTolerance: tolerance).top[0]
             preconditionedVector = pre.vector
             let threshold = settings.stabilityThreshold(learningRate: lr)
             row["preconditioned_sharpness"] = pre.value
