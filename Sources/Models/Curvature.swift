@@ -65,6 +65,22 @@ public struct LossSurface<T: TensorScalar> {
         return (value, gradient!)
     }
 
+    /// `L(w)` and `∇L(w)` (flat), leaving each chunk's primal work in `memos` (from `primalMemos`)
+    /// for Hessian-vector products at the same `w`, or reusing theirs.
+    public func valueAndGradient(at w: Tensor<T>, memos: [PrimalMemo<T>]) -> (value: T, gradient: Tensor<T>) {
+        precondition(memos.count == objectives.count, "valueAndGradient: \(memos.count) memos for \(objectives.count) chunks")
+        let params = layout.unflatten(w)
+        var value: T = 0
+        var gradient: Tensor<T>? = nil
+        for (objective, memo) in zip(objectives, memos) {
+            let (v, g) = Autodiff.valueAndGradient(of: objective, at: params, memo: memo)
+            value += v
+            let flat = layout.flatten(g)
+            if gradient == nil { gradient = flat } else { gradient!.add(flat) }
+        }
+        return (value, gradient!)
+    }
+
     /// `H v` (flat), exact up to rounding, with `H` the Hessian of `L` at `w`.
     public func hessianVectorProduct(at w: Tensor<T>, _ v: Tensor<T>) -> Tensor<T> {
         hessianVectorProduct(at: layout.unflatten(w), v)

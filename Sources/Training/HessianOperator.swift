@@ -1,3 +1,4 @@
+import Autodiff
 import Models
 import Spectral
 import Tensor
@@ -14,8 +15,13 @@ extension LossSurface {
     /// recorded by the first product, up to `memoryLimit` bytes), so each later product costs only
     /// its tangent passes. Apply the operator from one thread at a time.
     public func hessianOperator(at w: Tensor<T>, memoryLimit: Int = 1 << 30) -> SymmetricOperator {
+        hessianOperator(at: w, memos: primalMemos(byteLimit: memoryLimit))
+    }
+
+    /// The Hessian at `w` with the given memos (from `primalMemos`), which may already hold this
+    /// point's primal work (from `valueAndGradient(at:memos:)` at the same `w`).
+    public func hessianOperator(at w: Tensor<T>, memos: [PrimalMemo<T>]) -> SymmetricOperator {
         let params = layout.unflatten(w)
-        let memos = primalMemos(byteLimit: memoryLimit)
         // Float32 products: rounding accumulates over each dot product, about 10 ulp in practice.
         return SymmetricOperator(dimension: dimension, precision: min(max(10 * Double(T.ulpOfOne), Double.ulpOfOne), 1e-3)) { v in
             self.hessianVectorProduct(at: params, Tensor<T>(shape: [v.count], converting: v), memos: memos).doubles

@@ -142,4 +142,30 @@ struct PrimalMemoTests {
         }
         #expect(memos[0].bytes > 0 && memos[0].bytes <= 600)
     }
+
+    @Test("a gradient taken through the memo equals the plain one and leaves the primal work for the products",
+          arguments: [(Activation.tanh, LossKind.crossEntropy), (.gelu, .meanSquaredError)])
+    func gradientFillsTheMemo(activation: Activation, loss: LossKind) {
+        let (model, batch, w) = smallProblem(n: 23, activation: activation)
+        let surface = LossSurface(model: model, loss: loss, examples: batch, weightDecay: 0.01, chunkSize: 10)
+        let memos = surface.primalMemos()
+        let (value, gradient) = surface.valueAndGradient(at: w, memos: memos)
+        let plain = surface.valueAndGradient(at: w)
+        #expect(value == plain.value)
+        #expect(gradient.scalars == plain.gradient.scalars)
+        let held = memos.reduce(0) { $0 + $1.bytes }
+        #expect(held > 0)
+        var rng = SeededGenerator(seed: 33)
+        let params = surface.layout.unflatten(w)
+        for _ in 0..<2 {
+            let v = Tensor<Double>.randomNormal([surface.dimension], using: &rng)
+            #expect(surface.hessianVectorProduct(at: params, v, memos: memos).scalars == surface.hessianVectorProduct(at: params, v).scalars)
+        }
+        // The products found the forward and backward passes already there; they add only what
+        // the gradient pass did not need (the loss's own gradient in z, kept for tangents).
+        #expect(memos.reduce(0) { $0 + $1.bytes } == held)
+        // And the other order: a gradient after products reuses their passes, same result.
+        let again = surface.valueAndGradient(at: w, memos: memos)
+        #expect(again.value == value && again.gradient.scalars == gradient.scalars)
+    }
 }

@@ -95,6 +95,26 @@ struct RecorderTests {
         #expect(try ra.checkpoint(at: 0, as: Float.self) == rb.checkpoint(at: 0, as: Float.self))
     }
 
+    @Test("tracking sharpness does not change the trajectory (full batch on the whole Hessian batch shares the gradient's passes)")
+    func trackingLeavesTrainingAlone() throws {
+        var config = try exampleConfig("digits-momentum.toml")
+        config.steps = 12
+        config.training.batchSize = 0
+        config.record.hessianExamples = 0
+        config.record.sharpnessEvery = 0
+        let (plain, _) = try record(config)
+        config.record.sharpnessEvery = 3
+        let (tracked, _) = try record(config)
+        let (rp, rt) = (try RunReader.open(plain), try RunReader.open(tracked))
+        defer { rp.close(); rt.close() }
+        let (mp, mt) = (try rp.metrics(), try rt.metrics())
+        #expect(mt.columns["sharpness"] != nil)
+        for name in ["loss", "grad_norm", "update_norm", "param_norm"] {
+            let (a, b) = (mp.columns[name] ?? [], mt.columns[name] ?? [])
+            #expect(!a.isEmpty && a.map(\.bitPattern) == b.map(\.bitPattern), "metric \(name) differs")
+        }
+    }
+
     @Test("a diverging run stops at the divergence with an event and a valid file")
     func divergence() throws {
         let config = try exampleConfig("divergence.toml")

@@ -6,9 +6,11 @@ import Tensor
 
 extension Dual {
     public func gelu() -> Dual {
-        guard let tangent else { return Dual(Dual.primal(memo, "gelu") { primal.gelu() }, tangent: nil, memo: memo) }
-        let y = Dual.primals(memo, "gelu+derivative") { [primal.gelu(), primal.geluDerivative()] }
-        return Dual(y[0], tangent: y[1] * tangent, memo: memo)
+        // With a memo the slot always holds the derivative too, so passes with and without
+        // tangents (an HVP, a gradient) share it.
+        if tangent == nil && memo == nil { return Dual(primal.gelu()) }
+        let y = Dual.primals(memo, "gelu") { [primal.gelu(), primal.geluDerivative()] }
+        return Dual(y[0], tangent: tangent.map { y[1] * $0 }, memo: memo)
     }
 
     public func geluBackward(_ g: Dual) -> Dual {

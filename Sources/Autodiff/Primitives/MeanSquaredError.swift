@@ -6,23 +6,21 @@ import Tensor
 
 extension Dual {
     public func meanSquaredError(targets: Tensor<T>) -> Dual {
-        guard let tangent else {
-            return Dual(Dual.primal(memo, "mse") { primal.meanSquaredError(targets: targets) }, tangent: nil, memo: memo)
-        }
-        // The value and the gradient of the loss in z (for the tangent).
-        let v = Dual.primals(memo, "mse+gradient") {
+        if tangent == nil && memo == nil { return Dual(primal.meanSquaredError(targets: targets)) }
+        // The value and the gradient of the loss in z (for the tangent; with a memo, always).
+        let v = Dual.primals(memo, "mse") {
             [primal.meanSquaredError(targets: targets), primal.meanSquaredErrorBackward(targets: targets, Tensor(scalar: 1))]
         }
-        return Dual(v[0], tangent: Tensor(scalar: v[1].dot(tangent)), memo: memo)
+        return Dual(v[0], tangent: tangent.map { Tensor(scalar: v[1].dot($0)) }, memo: memo)
     }
 
     public func meanSquaredErrorBackward(targets: Tensor<T>, _ g: Dual) -> Dual {
         let memo = Dual.memo(self, g)
         let invN = 1 / T(shape[0])
         let k = g.primal.scalar * invN
+        // The adjoint by `Tensor`'s own rule, so a gradient over duals equals the plain one bit for bit.
         let r = Dual.primals(memo, "mseBackward") {
-            let residual = primal - targets
-            return [residual, k * residual]
+            [primal - targets, primal.meanSquaredErrorBackward(targets: targets, g.primal)]
         }
         let t = sumTangents(g.tangent.map { ($0.scalar * invN) * r[0] }, tangent.map { k * $0 })
         return Dual(r[1], tangent: t, memo: memo)

@@ -6,14 +6,12 @@ import Tensor
 
 extension Dual {
     public func softmaxCrossEntropy(targets: Tensor<T>) -> Dual {
-        guard let tangent else {
-            return Dual(Dual.primal(memo, "softmaxCE") { primal.softmaxCrossEntropy(targets: targets) }, tangent: nil, memo: memo)
-        }
-        // The value and the gradient of the loss in z (for the tangent).
-        let v = Dual.primals(memo, "softmaxCE+gradient") {
+        if tangent == nil && memo == nil { return Dual(primal.softmaxCrossEntropy(targets: targets)) }
+        // The value and the gradient of the loss in z (for the tangent; with a memo, always).
+        let v = Dual.primals(memo, "softmaxCE") {
             [primal.softmaxCrossEntropy(targets: targets), primal.softmaxCrossEntropyBackward(targets: targets, Tensor(scalar: 1))]
         }
-        return Dual(v[0], tangent: Tensor(scalar: v[1].dot(tangent)), memo: memo)
+        return Dual(v[0], tangent: tangent.map { Tensor(scalar: v[1].dot($0)) }, memo: memo)
     }
 
     public func softmaxCrossEntropyBackward(targets: Tensor<T>, _ g: Dual) -> Dual {
@@ -24,7 +22,8 @@ extension Dual {
         let v = Dual.primals(memo, "softmaxCEBackward") {
             let p = primal.softmaxRows()
             let residual = p.crossEntropyResidualRows(targets)
-            return [p, residual, k * residual]
+            // `Tensor`'s own rule ((g / n) residual), so a gradient over duals equals the plain one bit for bit.
+            return [p, residual, (g.primal.scalar / T(shape[0])) * residual]
         }
         let t = sumTangents(g.tangent.map { ($0.scalar * invN) * v[1] },
                             tangent.map { k * v[0].softmaxJacobianRows($0) })

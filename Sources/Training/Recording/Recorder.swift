@@ -75,7 +75,10 @@ final class Recording<T: TensorScalar & StoredFloat> {
                                         stepEvery: config.schedule.stepEvery, stepFactor: config.schedule.stepFactor)
         let wd = T(spec.weightDecay), chunk = config.training.chunkSize
         trainSurface = LossSurface(model: spec.mlp, loss: spec.loss, examples: data.train.batch(), weightDecay: wd, chunkSize: chunk)
-        hessianSurface = LossSurface(model: spec.mlp, loss: spec.loss, examples: data.hessianBatch.batch(), weightDecay: wd, chunkSize: chunk)
+        // When the Hessian batch is the whole training set, the same surface serves both, so a
+        // full-batch gradient can hand its primal work to the Hessian products at that step.
+        hessianSurface = data.hessianCount == data.train.count ? trainSurface
+            : LossSurface(model: spec.mlp, loss: spec.loss, examples: data.hessianBatch.batch(), weightDecay: wd, chunkSize: chunk)
         let model = spec.mlp, loss = spec.loss
         testSurface = data.test.map { LossSurface(model: model, loss: loss, examples: $0.batch(), weightDecay: 0, chunkSize: chunk) }
         sharpnessTracker = SharpnessTracker(lanczosSteps: config.record.sharpnessLanczos,
@@ -133,7 +136,12 @@ final class Recording<T: TensorScalar & StoredFloat> {
             }
             let lr = schedule.learningRate(at: t)
             let batchSurface = sampler.isFullBatch ? trainSurface : trainSurface.restricted(to: sampler.next())
-            let (loss, gradient) = batchSurface.valueAndGradient(at: w)
+            let measuresSharpness = config.record.sharpnessEvery > 0 && (t % config.record.sharpnessEvery == 0 || t == config.steps)
+            // Full-batch steps over exactly the Hessian batch: the gradient's forward and backward
+            // passes are the primal half of every Hessian-vector product at w, so they are kept.
+            let sharedMemos = measuresSharpness && sampler.isFullBatch && data.hessianCount == data.train.count
+                ? trainSurface.primalMemos() : nil
+            let (loss, gradient) = sharedMemos.map { batchSurface.valueAndGradient(at: w, memos: $0) } ?? batchSurface.valueAndGradient(at: w)
             let lossValue = Double(loss)
             initialLoss = initialLoss ?? lossValue
             lastStep = t
@@ -162,8 +170,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
                 try writer.appendMetrics(step: t, row)
                 break
             }
-            if config.record.sharpnessEvery > 0, t % config.record.sharpnessEvery == 0 || t == config.steps {
-                try sharpnessTracker.measure(at: w, step: t, lr: lr, hessian: hessianSurface, optimizer: optimizer,
+            if measuresSharpness {
+                try sharpnessTracker.measure(at: w, step: t, lr: lr, hessian: hessianSurface, memos: sharedMemos, optimizer: optimizer,
                                              settings: settings, includePreconditioned: config.record.preconditioned,
                                              into: &row, events: &events)
                 if let s = row["sharpness"] { status = String(format: "λmax %.4g", s) }

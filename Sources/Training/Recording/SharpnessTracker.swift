@@ -1,3 +1,4 @@
+import Autodiff
 import Models
 import Spectral
 import Tensor
@@ -24,10 +25,12 @@ struct SharpnessTracker<T: TensorScalar> {
         self.seed = seed
     }
 
-    mutating func measure(at w: Tensor<T>, step: Int, lr: Double, hessian surface: LossSurface<T>, optimizer: Optimizer<T>,
-                          settings: OptimizerSettings, includePreconditioned: Bool,
+    /// Measures at `w`. `memos` may hold the primal work of a gradient just taken at `w` over the
+    /// same surface (full-batch training on the Hessian batch); the products then reuse it.
+    mutating func measure(at w: Tensor<T>, step: Int, lr: Double, hessian surface: LossSurface<T>, memos: [PrimalMemo<T>]? = nil,
+                          optimizer: Optimizer<T>, settings: OptimizerSettings, includePreconditioned: Bool,
                           into row: inout [String: Double], events: inout EventLog) throws {
-        let op = surface.hessianOperator(at: w)
+        let op = memos.map { surface.hessianOperator(at: w, memos: $0) } ?? surface.hessianOperator(at: w)
         let top = try extremeEigenvalues(of: op, top: 1, steps: lanczosSteps, start: hessianVector,
                                          seed: seed &+ UInt64(step), keepVectors: true, topGapTolerance: tolerance).top[0]
         hessianVector = top.vector
