@@ -31,6 +31,12 @@ public struct RecordSummary: Sendable {
     public let interrupted: Bool
     public let events: Int
     public let checkpoints: [Int]
+    /// Wall-clock seconds of the whole recording, and of the sharpness measurements within it.
+    public let seconds: Double
+    public let sharpnessSeconds: Double
+
+    /// Sharpness tracking's cost as a fraction of the rest of the run (training, metrics, I/O).
+    public var sharpnessOverhead: Double { seconds > sharpnessSeconds ? sharpnessSeconds / (seconds - sharpnessSeconds) : 0 }
 }
 
 /// Trains a model from a config and records the run into one self-contained run file.
@@ -117,6 +123,9 @@ final class Recording<T: TensorScalar & StoredFloat> {
 
     private func loop(_ writer: RunWriter) throws -> RecordSummary {
         let progress = ProgressReporter(total: config.steps, label: config.name, mode: options.progress)
+        let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let started = clock()
+        var sharpnessSeconds = 0.0
         var w = layout.flatten(spec.mlp.initialParameters(spec.initialization, seed: UInt64(config.seed), as: T.self))
         var optimizer = Optimizer<T>(settings)
         var sampler = MinibatchSampler(count: data.train.count, batchSize: config.training.batchSize, seed: UInt64(config.seed))
@@ -171,6 +180,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
                 break
             }
             if measuresSharpness {
+                let measureStart = clock()
+                defer { sharpnessSeconds += clock() - measureStart }
                 try sharpnessTracker.measure(at: w, step: t, lr: lr, hessian: hessianSurface, memos: sharedMemos, optimizer: optimizer,
                                              settings: settings, includePreconditioned: config.record.preconditioned,
                                              into: &row, events: &events)
@@ -197,7 +208,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
         progress.finish(String(format: "%@: %d steps, final loss %.5g%@%@", config.name, lastStep, lastLoss,
                                diverged ? " (diverged)" : "", interrupted ? " (interrupted)" : ""))
         return RecordSummary(lastStep: lastStep, finalLoss: lastLoss, diverged: diverged, interrupted: interrupted,
-                             events: events.count, checkpoints: checkpoints)
+                             events: events.count, checkpoints: checkpoints, seconds: clock() - started,
+                             sharpnessSeconds: sharpnessSeconds)
     }
 
     /// Full Lanczos spectra (several probes) of the Hessian, and of Adam's preconditioned Hessian.
