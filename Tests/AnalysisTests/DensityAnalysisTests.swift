@@ -97,6 +97,7 @@ struct DensityAnalysisTests {
         let reader = try RunReader.open(path)
         defer { reader.close() }
         let recorded = try reader.spectrum(at: 6, operator: .hessian)
+        #expect(recorded.reorthogonalization == "partial" && analysis.reorthogonalization == "partial")
         for (a, b) in zip(analysis.alpha.joined(), recorded.alpha.joined()) { #expect(abs(a - b) < 1e-9 * max(1, abs(b))) }
         let rebuilt = try spectralDensity(from: zip(recorded.alpha, recorded.beta).map { Tridiagonal(alpha: $0, beta: $1) }, gridPoints: 800)
         let l1 = zip(rebuilt.density, analysis.density).reduce(0) { $0 + abs($1.0 - $1.1) } * (rebuilt.grid[1] - rebuilt.grid[0])

@@ -149,7 +149,9 @@ extension RunReader {
                         alpha: try group.readMatrix(Schema.Spectrum.alpha),
                         beta: try group.readMatrix(Schema.Spectrum.beta),
                         seed: UInt64(bitPattern: try group.intAttribute(Schema.Spectrum.seed)),
-                        probeKind: try group.stringAttribute(Schema.Spectrum.probeKind))
+                        probeKind: try group.stringAttribute(Schema.Spectrum.probeKind),
+                        reorthogonalization: group.hasAttribute(Schema.Spectrum.reorthogonalization)
+                            ? try group.stringAttribute(Schema.Spectrum.reorthogonalization) : "")
     }
 
     /// Every recorded spectrum (optionally of one operator), by step.

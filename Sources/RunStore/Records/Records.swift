@@ -142,9 +142,11 @@ public struct Spectrum: Equatable, Sendable {
     public var seed: UInt64
     /// Distribution of the probe vectors: "rademacher" or "gaussian".
     public var probeKind: String
+    /// Lanczos reorthogonalization, "partial" or "full" ("" in files written before it was recorded).
+    public var reorthogonalization: String
 
     public init(step: Int, operator: SpectralOperator, eigenvalues: [Double], residuals: [Double],
-                alpha: [[Double]], beta: [[Double]], seed: UInt64, probeKind: String) {
+                alpha: [[Double]], beta: [[Double]], seed: UInt64, probeKind: String, reorthogonalization: String = "") {
         self.step = step
         self.operator = `operator`
         self.eigenvalues = eigenvalues
@@ -153,6 +155,7 @@ public struct Spectrum: Equatable, Sendable {
         self.beta = beta
         self.seed = seed
         self.probeKind = probeKind
+        self.reorthogonalization = reorthogonalization
     }
 
     public var probes: Int { alpha.count }

@@ -74,6 +74,7 @@ enum Schema {
         static let lanczosSteps = "lanczos_steps"
         static let seed = "seed"
         static let probeKind = "probe_kind"
+        static let reorthogonalization = "reorthogonalization"
     }
     enum Events {
         static let group = "events"

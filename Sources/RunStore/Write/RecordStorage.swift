@@ -118,6 +118,9 @@ enum SpectrumStorage {
         try group.setAttribute(Schema.Spectrum.lanczosSteps, spectrum.lanczosSteps)
         try group.setAttribute(Schema.Spectrum.seed, Int64(bitPattern: spectrum.seed))
         try group.setAttribute(Schema.Spectrum.probeKind, spectrum.probeKind)
+        if !spectrum.reorthogonalization.isEmpty {
+            try group.setAttribute(Schema.Spectrum.reorthogonalization, spectrum.reorthogonalization)
+        }
         try group.writeVector(Schema.Spectrum.eigenvalues, spectrum.eigenvalues)
         try group.writeVector(Schema.Spectrum.residuals, spectrum.residuals)
         try group.writeMatrix(Schema.Spectrum.alpha, rows: spectrum.alpha)

@@ -219,10 +219,12 @@ final class Recording<T: TensorScalar & StoredFloat> {
         if let p = optimizer.preconditioner { operators.append((.preconditioned, hessian.diagonallyPreconditioned(by: p.doubles))) }
         let seed = spectrumSeed(configSeed: config.seed, step: t)
         for (kind, op) in operators {
-            let runs = try lanczosRuns(of: op, settings: SLQSettings(probes: config.record.spectrumProbes, steps: config.record.spectrumLanczos, seed: seed))
+            let settings = SLQSettings(probes: config.record.spectrumProbes, steps: config.record.spectrumLanczos, seed: seed)
+            let runs = try lanczosRuns(of: op, settings: settings)
             let top = try topRitzPairs(of: runs[0], count: 5)
             try writer.writeSpectrum(Spectrum(step: t, operator: kind, eigenvalues: top.map(\.value), residuals: top.map(\.residual),
-                                              alpha: runs.map(\.alpha), beta: runs.map(\.beta), seed: seed, probeKind: ProbeKind.rademacher.rawValue))
+                                              alpha: runs.map(\.alpha), beta: runs.map(\.beta), seed: seed, probeKind: settings.probeKind.rawValue,
+                                              reorthogonalization: settings.reorthogonalization.rawValue))
         }
     }
 }
