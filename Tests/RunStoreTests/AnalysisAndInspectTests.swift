@@ -70,6 +70,7 @@ struct AnalysisAndInspectTests {
         #expect(analyses[0]["step"] as? Int == 10 && analyses[0]["operator"] as? String == "hessian")
         #expect(analyses[0]["probes"] as? Int == 2 && analyses[0]["lanczos"] as? Int == 6)
         #expect(analyses[0]["top"] as? [Double] == [15.5, 4.25] && analyses[0]["trace"] as? Double == 42.5)
+        #expect(analyses[0]["bottom"] as? [Double] == [-0.5, -0.25])
 
         // The library function gives the same text.
         let reader = try RunReader.open(path)

@@ -25,8 +25,10 @@ public enum RunSummary {
             let a = stored.analysis
             return .object([("id", .string(stored.id)), ("step", .int(a.step)), ("operator", .string(a.operator.rawValue)),
                             ("probes", .int(a.probes)), ("lanczos", .int(a.lanczosSteps)),
-                            ("top", .doubles(a.topEigenvalues)), ("trace", .double(a.trace)),
+                            ("top", .doubles(a.topEigenvalues)), ("bottom", .doubles(a.bottomEigenvalues)),
+                            ("trace", .double(a.trace)),
                             ("trace_stderr", .double(a.traceStandardError)), ("sigma", .double(a.sigma)),
+                            ("dtype", .string(a.dtype)), ("reorthogonalization", .string(a.reorthogonalization)),
                             ("created", .string(stored.created))])
         }
         let config = try reader.configJSON().flatMap(compactObject) ?? .null
@@ -109,7 +111,7 @@ public enum RunSummary {
         lines.append("analyses:    \(analyses.count)")
         for stored in analyses {
             let a = stored.analysis
-            lines.append("  \(stored.id)  step \(a.step) \(a.operator.rawValue), \(a.probes) probes × \(a.lanczosSteps) Lanczos steps, top \(a.topEigenvalues.prefix(3).map(format).joined(separator: ", ")), trace \(format(a.trace)) ± \(format(a.traceStandardError))")
+            lines.append("  \(stored.id)  step \(a.step) \(a.operator.rawValue), \(a.probes) probes × \(a.lanczosSteps) Lanczos steps, top \(a.topEigenvalues.prefix(3).map(format).joined(separator: ", "))\(a.bottomEigenvalues.first.map { ", bottom \(format($0))" } ?? ""), trace \(format(a.trace)) ± \(format(a.traceStandardError))")
         }
         return lines.joined(separator: "\n")
     }
