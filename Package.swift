@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CKernels", path: "Sources/CKernels",
                 linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
+        .target(name: "CAllocator", path: "Sources/CAllocator"),
 
         // MARK: Storage
         .target(name: "RunStore", dependencies: ["CHDF5"]),
@@ -48,15 +49,15 @@ let package = Package(
         .target(name: "Figures", dependencies: ["Plot", "Raster", "RunStore", "Spectral", "Training"]),
 
         // MARK: Executables
-        .executableTarget(name: "curv-bench", dependencies: ["Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
+        .executableTarget(name: "curv-bench", dependencies: ["CAllocator", "Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
-            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-density", dependencies: [
-            "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-plot", dependencies: [
-            "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
@@ -65,7 +66,7 @@ let package = Package(
         ]),
 
         // MARK: Benchmarks
-        .executableTarget(name: "curv-raster-bench", dependencies: ["Raster"]),
+        .executableTarget(name: "curv-raster-bench", dependencies: ["CAllocator", "Raster"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor", "Raster"], path: "Tests/TestSupport"),

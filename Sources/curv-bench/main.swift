@@ -5,6 +5,7 @@
 //
 // M1 = MLP 784-512-512-10, tanh, softmax cross-entropy, batch 1024 random inputs, Float32.
 // M2 = MLP 64-128-128-10, tanh, the full digits set (1797 examples), Float32.
+import CAllocator
 import Foundation
 import Analysis
 import Models
@@ -86,6 +87,7 @@ func measure(_ surface: LossSurface<Float>, repeats: Int) -> ModelFigures {
     return f
 }
 
+curv_keep_freed_memory()
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let gflops = sgemmGflops(n: 2048, repeats: 5)
 

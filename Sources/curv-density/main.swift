@@ -5,6 +5,7 @@
 // Re-analyses recorded checkpoints from the run file alone and appends the results under /analyses.
 import Analysis
 import ArgumentParser
+import CAllocator
 import Foundation
 import RunStore
 import Spectral
@@ -124,4 +125,5 @@ struct DensityCommand: ParsableCommand {
     }
 }
 
+curv_keep_freed_memory()
 DensityCommand.main()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CAllocator
 import Figures
 import Foundation
 import Plot
@@ -92,4 +93,5 @@ struct CurvPlot: ParsableCommand {
     }
 }
 
+curv_keep_freed_memory()
 CurvPlot.main()

@@ -1,9 +1,11 @@
 // curv-raster-bench: times the issue-6 raster scene (render + PNG encode) and prints `raster_scene_ms`.
 // Usage: curv-raster-bench [--runs N] [--out FILE.png] [--level 0-9] [--filter none|sub|up|adaptive]
 //                          [--strategy standard|rle|huffman] [--threads N] [--sections]
+import CAllocator
 import Foundation
 import Raster
 
+curv_keep_freed_memory()
 var runs = 15
 var out = FileManager.default.temporaryDirectory.appendingPathComponent("curv-raster-bench.png").path
 var options = PNGOptions.fast

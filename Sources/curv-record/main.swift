@@ -2,6 +2,7 @@
 // Trains a model from a config file and records the run (metrics, sharpness, spectra,
 // checkpoints, events) into one self-contained HDF5 run file. See docs/config.md.
 import ArgumentParser
+import CAllocator
 import Foundation
 import Training
 
@@ -67,4 +68,5 @@ func fail(_ error: Error) -> Never {
     exit(1)
 }
 
+curv_keep_freed_memory()
 RecordCommand.main()
