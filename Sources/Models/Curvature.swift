@@ -52,28 +52,18 @@ public struct LossSurface<T: TensorScalar> {
     }
 
     /// `L(w)` and `∇L(w)` (flat).
-    public func valueAndGradient(at w: Tensor<T>) -> (value: T, gradient: Tensor<T>) {
+    ///
+    /// With `memos` (one per chunk, from `primalMemos`), each chunk's gradient runs over duals and
+    /// leaves its primal work there for Hessian-vector products at the same `w` (or reuses theirs);
+    /// the result is the same to the last bit.
+    public func valueAndGradient(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil) -> (value: T, gradient: Tensor<T>) {
+        precondition(memos == nil || memos!.count == objectives.count, "valueAndGradient: \(memos!.count) memos for \(objectives.count) chunks")
         let params = layout.unflatten(w)
         var value: T = 0
         var gradient: Tensor<T>? = nil
-        for objective in objectives {
-            let (v, g) = Autodiff.valueAndGradient(of: objective, at: params)
-            value += v
-            let flat = layout.flatten(g)
-            if gradient == nil { gradient = flat } else { gradient!.add(flat) }
-        }
-        return (value, gradient!)
-    }
-
-    /// `L(w)` and `∇L(w)` (flat), leaving each chunk's primal work in `memos` (from `primalMemos`)
-    /// for Hessian-vector products at the same `w`, or reusing theirs.
-    public func valueAndGradient(at w: Tensor<T>, memos: [PrimalMemo<T>]) -> (value: T, gradient: Tensor<T>) {
-        precondition(memos.count == objectives.count, "valueAndGradient: \(memos.count) memos for \(objectives.count) chunks")
-        let params = layout.unflatten(w)
-        var value: T = 0
-        var gradient: Tensor<T>? = nil
-        for (objective, memo) in zip(objectives, memos) {
-            let (v, g) = Autodiff.valueAndGradient(of: objective, at: params, memo: memo)
+        for (c, objective) in objectives.enumerated() {
+            let (v, g) = memos.map { Autodiff.valueAndGradient(of: objective, at: params, memo: $0[c]) }
+                ?? Autodiff.valueAndGradient(of: objective, at: params)
             value += v
             let flat = layout.flatten(g)
             if gradient == nil { gradient = flat } else { gradient!.add(flat) }

@@ -150,7 +150,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
             // passes are the primal half of every Hessian-vector product at w, so they are kept.
             let sharedMemos = measuresSharpness && sampler.isFullBatch && data.hessianCount == data.train.count
                 ? trainSurface.primalMemos() : nil
-            let (loss, gradient) = sharedMemos.map { batchSurface.valueAndGradient(at: w, memos: $0) } ?? batchSurface.valueAndGradient(at: w)
+            let (loss, gradient) = batchSurface.valueAndGradient(at: w, memos: sharedMemos)
             let lossValue = Double(loss)
             initialLoss = initialLoss ?? lossValue
             lastStep = t
