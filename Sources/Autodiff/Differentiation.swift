@@ -22,7 +22,7 @@ public func valueAndGradient<F: ScalarFunction>(of f: F, at parameters: [Tensor<
 /// `f(w)` and `∇f(w)` by reverse mode over duals without tangents, remembering the primal work in
 /// `memo` (or reusing what an earlier pass at the same `parameters` left there): a gradient and
 /// Hessian-vector products at one point then share their forward and backward passes. Equal to
-/// `valueAndGradient(of:at:)` up to rounding; about as costly when the memo is empty, a third of
+/// `valueAndGradient(of:at:)` bit for bit (the dual rules compute primals as `Tensor` does); about as costly when the memo is empty, a third of
 /// it (the parameter gradients' own matrix products) when a product has filled it.
 public func valueAndGradient<F: ScalarFunction>(of f: F, at parameters: [Tensor<F.Scalar>],
                                                 memo: PrimalMemo<F.Scalar>) -> (value: F.Scalar, gradient: [Tensor<F.Scalar>]) {

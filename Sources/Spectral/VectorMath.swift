@@ -1,4 +1,5 @@
 import CBLAS
+import Tensor
 
 // Float64 vector kernels through BLAS (plain Swift reductions do not vectorize).
 
@@ -81,11 +82,6 @@ func subtract(_ c: [Float], from w: inout [Double]) -> Double {
     UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD4<Double>.self)
 }
 
-/// `out[i] = Float(x[i])` (rounded to nearest), vectorized.
-private func convert(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { out[i] = Float(x[i]) }
-}
-
 /// The vectors of a Lanczos basis, stored as the rows of one contiguous `count x dimension` array,
 /// so projections against all of them are two GEMV calls.
 ///
@@ -124,7 +120,7 @@ struct Basis {
             let offset = single.count
             single.append(contentsOf: repeatElement(0, count: dimension))
             single.withUnsafeMutableBufferPointer { s in
-                v.withUnsafeBufferPointer { convert($0.baseAddress!, s.baseAddress! + offset, dimension) }
+                v.withUnsafeBufferPointer { Float.convert(fromDouble: $0.baseAddress!, s.baseAddress! + offset, dimension) }
             }
         } else {
             double.append(contentsOf: v)
@@ -146,7 +142,7 @@ struct Basis {
         if singlePrecision {
             if scratchVector.count != dimension { scratchVector = [Float](repeating: 0, count: dimension) }
             if scratchCoefficients.count < count { scratchCoefficients = [Float](repeating: 0, count: max(count, 2 * scratchCoefficients.count)) }
-            w.withUnsafeBufferPointer { wb in scratchVector.withUnsafeMutableBufferPointer { convert(wb.baseAddress!, $0.baseAddress!, dimension) } }
+            w.withUnsafeBufferPointer { wb in scratchVector.withUnsafeMutableBufferPointer { Float.convert(fromDouble: wb.baseAddress!, $0.baseAddress!, dimension) } }
             single.withUnsafeBufferPointer { q in
                 cblas_sgemv(CblasRowMajor, CblasNoTrans, m, n, 1, q.baseAddress, n, scratchVector, 1, 0, &scratchCoefficients, 1)
                 cblas_sgemv(CblasRowMajor, CblasTrans, m, n, 1, q.baseAddress, n, scratchCoefficients, 1, 0, &scratchVector, 1)

@@ -61,6 +61,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
     let schedule: LearningRateSchedule
     let trainSurface: LossSurface<T>
     let hessianSurface: LossSurface<T>
+    /// The Hessian batch is the whole training set (in order): `hessianSurface` is `trainSurface`.
+    let hessianIsTrainingSet: Bool
     let testSurface: LossSurface<T>?
     var sharpnessTracker: SharpnessTracker<T>
 
@@ -83,7 +85,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
         trainSurface = LossSurface(model: spec.mlp, loss: spec.loss, examples: data.train.batch(), weightDecay: wd, chunkSize: chunk)
         // When the Hessian batch is the whole training set, the same surface serves both, so a
         // full-batch gradient can hand its primal work to the Hessian products at that step.
-        hessianSurface = data.hessianCount == data.train.count ? trainSurface
+        hessianIsTrainingSet = data.hessianCount == data.train.count
+        hessianSurface = hessianIsTrainingSet ? trainSurface
             : LossSurface(model: spec.mlp, loss: spec.loss, examples: data.hessianBatch.batch(), weightDecay: wd, chunkSize: chunk)
         let model = spec.mlp, loss = spec.loss
         testSurface = data.test.map { LossSurface(model: model, loss: loss, examples: $0.batch(), weightDecay: 0, chunkSize: chunk) }
@@ -148,7 +151,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
             let measuresSharpness = config.record.sharpnessEvery > 0 && (t % config.record.sharpnessEvery == 0 || t == config.steps)
             // Full-batch steps over exactly the Hessian batch: the gradient's forward and backward
             // passes are the primal half of every Hessian-vector product at w, so they are kept.
-            let sharedMemos = measuresSharpness && sampler.isFullBatch && data.hessianCount == data.train.count
+            let sharedMemos = measuresSharpness && sampler.isFullBatch && hessianIsTrainingSet
                 ? trainSurface.primalMemos() : nil
             let (loss, gradient) = batchSurface.valueAndGradient(at: w, memos: sharedMemos)
             let lossValue = Double(loss)

@@ -30,7 +30,7 @@ struct SharpnessTracker<T: TensorScalar> {
     mutating func measure(at w: Tensor<T>, step: Int, lr: Double, hessian surface: LossSurface<T>, memos: [PrimalMemo<T>]? = nil,
                           optimizer: Optimizer<T>, settings: OptimizerSettings, includePreconditioned: Bool,
                           into row: inout [String: Double], events: inout EventLog) throws {
-        let op = memos.map { surface.hessianOperator(at: w, memos: $0) } ?? surface.hessianOperator(at: w)
+        let op = surface.hessianOperator(at: w, memos: memos ?? surface.primalMemos())
         let top = try extremeEigenvalues(of: op, top: 1, steps: lanczosSteps, start: hessianVector,
                                          seed: seed &+ UInt64(step), keepVectors: true, topGapTolerance: tolerance).top[0]
         hessianVector = top.vector
