@@ -25,9 +25,9 @@ public struct ExtremeEigenvalues {
 ///
 /// - Parameters:
 ///   - steps: Lanczos steps (matvecs); the extremes converge first, typically 20-80 suffice.
-///   - start: a warm start (e.g. the previous step's top eigenvector) or nil for a seeded
-///     Gaussian vector. A warm start is mixed with 1% of a random vector so Lanczos sees the
-///     rest of the spectrum too.
+///   - start: a warm start (e.g. the previous step's top eigenvector) or nil (or zero) for a
+///     seeded Gaussian vector. A warm start is mixed with 1% of a random sign vector so Lanczos
+///     sees the rest of the spectrum too.
 ///   - keepVectors: return Ritz vectors (costs the basis: `steps x dimension` Float64).
 ///   - topTolerance, topChangeTolerance, topGapTolerance: early stops for tracking λ_max from a
 ///     warm start (see `lanczos`); nil runs all `steps`.
@@ -36,11 +36,24 @@ public func extremeEigenvalues(of op: SymmetricOperator, top: Int, bottom: Int =
                                topTolerance: Double? = nil, topChangeTolerance: Double? = nil,
                                topGapTolerance: Double? = nil) throws -> ExtremeEigenvalues {
     var rng = SeededGenerator(seed: seed)
-    var q = (0..<op.dimension).map { _ in rng.normal() }
-    if let start {
-        guard start.count == op.dimension else { throw SpectralError.badStartVector("warm start of length \(start.count), dimension \(op.dimension)") }
-        let (s, r) = (norm(start), norm(q))
-        if s > 0 { q = zip(start, q).map { $0 / s + 0.01 * $1 / r } }
+    let n = op.dimension
+    var q: [Double]
+    if let start, case let s = norm(start), s > 0 {
+        guard start.count == n else { throw SpectralError.badStartVector("warm start of length \(start.count), dimension \(n)") }
+        // The unit warm start plus random signs of norm 0.01. Signs reach every eigenvector as
+        // surely as Gaussians do, and cost one bit each instead of a logarithm and a cosine
+        // (0.6 ms of a 3-step tracking measurement at n = 26k).
+        let e = 0.01 / Double(n).squareRoot()
+        q = [Double](repeating: 0, count: n)
+        var bits: UInt64 = 0
+        for i in 0..<n {
+            if i % 64 == 0 { bits = rng.next() }
+            q[i] = start[i] / s + (bits & 1 == 0 ? e : -e)
+            bits >>= 1
+        }
+    } else {
+        guard start == nil || start!.count == n else { throw SpectralError.badStartVector("warm start of length \(start!.count), dimension \(n)") }
+        q = (0..<n).map { _ in rng.normal() }
     }
     let result = try lanczos(op, start: q, steps: steps, reorthogonalization: .full, keepBasis: keepVectors,
                              topTolerance: topTolerance, topChangeTolerance: topChangeTolerance, topGapTolerance: topGapTolerance)

@@ -47,6 +47,12 @@ extension Float: TensorScalar {
     public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { ck_exp_f32(x, y, n) }
     public static func erf(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { ck_erf_f32(x, y, n) }
     public static func log(_ x: Float) -> Float { logf(x) }
+    public static func convert(fromDouble x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { out[i] = Float(x[i]) }
+    }
+    public static func convert(toDouble x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Double>, _ n: Int) {
+        for i in 0..<n { out[i] = Double(x[i]) }
+    }
 }
 
 extension Double: TensorScalar {
@@ -66,4 +72,10 @@ extension Double: TensorScalar {
     public static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { ck_exp_f64(x, y, n) }
     public static func erf(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { ck_erf_f64(x, y, n) }
     public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    public static func convert(fromDouble x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ n: Int) {
+        out.update(from: x, count: n)
+    }
+    public static func convert(toDouble x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ n: Int) {
+        out.update(from: x, count: n)
+    }
 }

@@ -86,4 +86,23 @@ struct ElementwiseTests {
         let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 20000
         #expect(abs(mean) < 0.03 && abs(variance - 1) < 0.04, "mean \(mean), variance \(variance)")
     }
+
+    @Test("Float64 to Float32 rounds to nearest, and back is exact", arguments: sizes)
+    func conversions(n: Int) {
+        // Values halfway-ish between Float32 neighbours, huge, tiny and signed, so rounding shows.
+        let x: [Double] = (0..<n).map { i in
+            let sign: Double = i % 2 == 0 ? 1 : -1
+            let mantissa: Double = 1 + Double(i) * 0x1p-25
+            return sign * mantissa * pow(10, Double(i % 9) - 4)
+        }
+        let single = Tensor<Float>(shape: [n], converting: x)
+        #expect(single.scalars == x.map { Float($0) })
+        #expect(single.doubles == single.scalars.map { Double($0) })
+        let double = Tensor<Double>(shape: [n], converting: x)
+        #expect(double.scalars == x)
+        // The kernel itself, called from outside the module as Spectral calls it.
+        var out = [Float](repeating: .nan, count: n)
+        x.withUnsafeBufferPointer { xb in out.withUnsafeMutableBufferPointer { if n > 0 { Float.convert(fromDouble: xb.baseAddress!, $0.baseAddress!, n) } } }
+        #expect(out == x.map { Float($0) })
+    }
 }
