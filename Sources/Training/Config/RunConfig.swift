@@ -100,9 +100,9 @@ public struct RecordConfig: Equatable, Sendable {
     /// lambda_max of the Hessian every this many steps (0 = never).
     public var sharpnessEvery = 10
     public var sharpnessLanczos = 20
-    /// A measurement stops early once the top Ritz value changes by less than this fraction of
-    /// it between Lanczos steps (0 = always `sharpnessLanczos` steps). The recorded residual
-    /// still bounds the error rigorously.
+    /// A measurement stops early once the top Ritz value's estimated error `r²/(θ₁ - θ₂)` (checked
+    /// from the third Lanczos step) is below this fraction of it (0 = always `sharpnessLanczos`
+    /// steps). The recorded residual r still bounds the error rigorously.
     public var sharpnessTolerance = 1e-3
     /// Also lambda_max of Adam's preconditioned Hessian (adam, adamw).
     public var preconditioned = true
