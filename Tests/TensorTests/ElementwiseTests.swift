@@ -89,7 +89,7 @@ struct ElementwiseTests {
 
     @Test("Float64 to Float32 rounds to nearest, and back is exact", arguments: sizes)
     func conversions(n: Int) {
-        // Values halfway-ish between Float32 neighbours, huge, tiny and signed, so rounding shows.
+        // Quarter-ulp steps between Float32 neighbours (so rounding shows), 1e-4 ... 1e4, both signs.
         let x: [Double] = (0..<n).map { i in
             let sign: Double = i % 2 == 0 ? 1 : -1
             let mantissa: Double = 1 + Double(i) * 0x1p-25
