@@ -38,6 +38,7 @@ public enum DensityAnalysis {
             && a.reorthogonalization == b.reorthogonalization
             && a.topEigenvalues.count == b.topEigenvalues.count && a.bottomEigenvalues.count == b.bottomEigenvalues.count
             && (a.traceStandardError.isNaN == b.traceStandardError.isNaN)
+            && (a.eigenTolerance == b.eigenTolerance || (a.eigenTolerance.isNaN && b.eigenTolerance.isNaN))
     }
 }
 
@@ -128,7 +129,8 @@ private final class Job<T: TensorScalar & StoredFloat> {
                                  bottomEigenvalues: Array(repeating: 0, count: request.bottom), bottomResiduals: [],
                                  trace: 0, traceStandardError: request.traceMatvecs > 0 ? 0 : .nan,
                                  dtype: request.fromTridiagonals ? "" : request.dtype,
-                                 reorthogonalization: request.fromTridiagonals ? "" : request.reorthogonalization.rawValue)
+                                 reorthogonalization: request.fromTridiagonals ? "" : request.reorthogonalization.rawValue,
+                                 eigenTolerance: request.fromTridiagonals || request.top + request.bottom == 0 ? .nan : request.resolvedEigenTolerance)
             let existing = request.fromTridiagonals ? nil : previous.last {
                 DensityAnalysis.sameSettings($0.analysis, probe) && (request.sigma == nil || $0.analysis.sigma == request.sigma)
             }
@@ -176,8 +178,8 @@ private final class Job<T: TensorScalar & StoredFloat> {
                                    reorthogonalization: request.reorthogonalization)
         let runs = try lanczosRuns(of: op, settings: settings, progress: probeDone)
         let density = try spectralDensity(from: runs.map(\.tridiagonal), sigma: request.sigma, gridPoints: request.gridPoints)
-        let top = try topRitzPairs(of: runs[0], count: request.top)
-        let bottom = try bottomRitzPairs(of: runs[0], count: request.bottom)
+        let extremes = try extremeEigenvalues(of: op, seed: plan.seed)
+        let (top, bottom) = (extremes?.top ?? [], extremes?.bottom ?? [])
         let trace = request.traceMatvecs > 0 ? try hutchPlusPlusTrace(of: op, matvecs: request.traceMatvecs, seed: plan.seed &+ 0x7ACE) : nil
         return Analysis(step: plan.step, operator: request.operatorKind, probes: request.probes, lanczosSteps: request.lanczos,
                         seed: plan.seed, sigma: density.sigma, grid: density.grid, density: density.density, densitySpread: density.spread,
@@ -186,6 +188,18 @@ private final class Job<T: TensorScalar & StoredFloat> {
                         trace: trace?.value ?? .nan, traceStandardError: trace?.standardError ?? .nan,
                         alpha: runs.map(\.alpha), beta: runs.map(\.beta),
                         source: "/checkpoints/\(plan.step)/weights + \(model.batchSource)", dtype: request.dtype,
-                        reorthogonalization: request.reorthogonalization.rawValue)
+                        reorthogonalization: request.reorthogonalization.rawValue,
+                        topConverged: top.map(\.converged), bottomConverged: bottom.map(\.converged),
+                        eigenTolerance: extremes == nil ? .nan : request.resolvedEigenTolerance)
+    }
+
+    /// The requested extreme eigenvalues, iterated (with restarts) to the requested tolerance
+    /// within the product budget; nil when none are asked for.
+    private func extremeEigenvalues(of op: SymmetricOperator, seed: UInt64) throws -> ExtremeEigenpairs? {
+        guard request.top + request.bottom > 0 else { return nil }
+        var settings = EigenSettings(top: request.top, bottom: request.bottom, tolerance: request.resolvedEigenTolerance)
+        settings.maxProducts = request.eigenProducts
+        settings.seed = seed &+ 0xE16E
+        return try extremeEigenpairs(of: op, settings: settings)
     }
 }

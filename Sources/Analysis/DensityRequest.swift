@@ -12,6 +12,11 @@ public struct DensityRequest: Sendable {
     public var gridPoints = 10_000
     public var top = 5
     public var bottom = 5
+    /// Extreme eigenvalues are iterated until each residual ‖Hy − θy‖ is at most this fraction of
+    /// ‖H‖; nil = `defaultEigenTolerance(dtype)`.
+    public var eigenTolerance: Double? = nil
+    /// Hessian-vector products allowed for the extreme eigenvalues of one step.
+    public var eigenProducts = 3000
     /// Hutch++ trace with this many matvecs (0 = no trace).
     public var traceMatvecs = 0
     /// "f64" (default) or "f32": precision of the Hessian-vector products.
@@ -27,4 +32,8 @@ public struct DensityRequest: Sendable {
     public var reorthogonalization = SLQSettings().reorthogonalization
 
     public init() {}
+
+    /// The tolerance in force: the one asked for, else 1e-6 for Float64 products and 1e-4 for
+    /// Float32 ones (their rounding, ~1e-6 of ‖H‖ per product, is the floor of any residual).
+    public var resolvedEigenTolerance: Double { eigenTolerance ?? (dtype == "f32" ? 1e-4 : 1e-6) }
 }

@@ -41,36 +41,20 @@ public struct LanczosResult {
 /// Stops early at breakdown (`beta_j <= breakdownTolerance * |T|`, an invariant subspace). Throws
 /// `SpectralError.nonFiniteProduct` naming the step if the operator returns NaN or Inf.
 /// Cost: `steps` applications of `op`, plus O(steps² n) for full reorthogonalization.
-///
-/// Early stops for tracking λ_max (checked from step 2 on, each at the cost of a small tridiagonal
-/// eigenproblem per step), so a warm-started measurement pays only the matvecs it needs:
-/// - `topTolerance`: the largest Ritz value's residual is at most `topTolerance * |θ|` (a
-///   rigorous bound on its distance to an eigenvalue);
-/// - `topChangeTolerance`: the largest Ritz value moved by at most `topChangeTolerance * |θ|`
-///   since the previous step (Ritz values converge about twice as fast as residuals; the
-///   returned residual still bounds the error);
-/// - `topGapTolerance`: the top Ritz value's estimated error `r² / (θ₁ - θ₂)` is at most
-///   `topGapTolerance * |θ₁|`, checked from step 3 (r its residual, θ₂ the next Ritz value standing
-///   in for λ₂: the Kato-Temple bound `λ₁ - θ₁ ≤ r² / (θ₁ - λ₂)` with the Ritz gap for the
-///   spectral gap). Ritz values converge as the square of the residual, so from a good warm start
-///   this stops a step or two before the change test can.
+/// Extreme eigenvalues to a tolerance are `extremeEigenpairs`'s job (restarts, true residuals).
 public func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
                     reorthogonalization: Reorthogonalization = .full, keepBasis: Bool = false,
-                    breakdownTolerance: Double = 1e-10, topTolerance: Double? = nil, topChangeTolerance: Double? = nil,
-                    topGapTolerance: Double? = nil, probe: Int = 0) throws -> LanczosResult {
+                    breakdownTolerance: Double = 1e-10, probe: Int = 0) throws -> LanczosResult {
     var workspace: Basis? = nil
     return try lanczos(op, start: start, steps: steps, reorthogonalization: reorthogonalization, keepBasis: keepBasis,
-                       breakdownTolerance: breakdownTolerance, topTolerance: topTolerance,
-                       topChangeTolerance: topChangeTolerance, topGapTolerance: topGapTolerance,
-                       probe: probe, workspace: &workspace)
+                       breakdownTolerance: breakdownTolerance, probe: probe, workspace: &workspace)
 }
 
 /// `lanczos` with the basis storage passed in, so consecutive runs (SLQ's probes) reuse memory
 /// that is already mapped: a fresh 80-vector basis at n = 670k page-faults ~200 MB per run.
 func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
              reorthogonalization: Reorthogonalization, keepBasis: Bool,
-             breakdownTolerance: Double, topTolerance: Double?, topChangeTolerance: Double?,
-             topGapTolerance: Double? = nil, probe: Int, workspace: inout Basis?) throws -> LanczosResult {
+             breakdownTolerance: Double, probe: Int, workspace: inout Basis?) throws -> LanczosResult {
     let n = op.dimension
     guard start.count == n else { throw SpectralError.badStartVector("length \(start.count), operator dimension \(n)") }
     let startNorm = norm(start)
@@ -99,7 +83,6 @@ func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
     var reorthCount = 0
     var omega = OrthogonalityEstimate(precision: max(op.precision, Double.ulpOfOne))
     var reorthNext = false
-    var previousTop: Double? = nil
 
     for j in 0..<m {
         if storeBasis { basis.append(q) }
@@ -131,22 +114,6 @@ func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
         // The fused sum of squares overflows only for |w| > 1e154; BLAS's scaled norm then.
         let b = normSquared.isFinite ? normSquared.squareRoot() : norm(w)
         tNorm = max(tNorm, abs(a) + b + (j > 0 ? beta[j - 1] : 0))
-        if let tolerance = topTolerance, j >= 1, j < m - 1, topConverged(alpha: alpha, beta: beta, residual: b, tolerance: tolerance) {
-            residualNorm = b
-            break
-        }
-        if let tolerance = topGapTolerance, j >= 2, j < m - 1,
-           topErrorEstimate(alpha: alpha, beta: beta, residual: b).map({ $0.error <= tolerance * abs($0.theta) }) == true {
-            residualNorm = b
-            break
-        }
-        if let tolerance = topChangeTolerance, j < m - 1, let theta = try? Tridiagonal(alpha: alpha, beta: beta).eigenvalues().last {
-            defer { previousTop = theta }
-            if let previous = previousTop, abs(theta - previous) <= tolerance * abs(theta) {
-                residualNorm = b
-                break
-            }
-        }
         if j == m - 1 {
             // The last step: b is the residual norm (zero to rounding when m = n exhausts R^n).
             residualNorm = b <= breakdownTolerance * tNorm ? 0 : b
@@ -165,24 +132,6 @@ func lanczos(_ op: SymmetricOperator, start: [Double], steps: Int,
     }
     return LanczosResult(alpha: alpha, beta: beta, residualNorm: residualNorm, breakdownStep: breakdown,
                          reorthogonalizations: reorthCount, startNorm: startNorm, basis: keepBasis ? basis : nil)
-}
-
-/// Whether the largest Ritz value of T (alpha, beta) has residual `residual * |last component|`
-/// at most `tolerance * |θ|`.
-private func topConverged(alpha: [Double], beta: [Double], residual: Double, tolerance: Double) -> Bool {
-    guard let (values, vectors) = try? Tridiagonal(alpha: alpha, beta: beta).eigendecomposition(), let theta = values.last else { return false }
-    return residual * abs(vectors[values.count - 1][values.count - 1]) <= tolerance * abs(theta)
-}
-
-/// The top Ritz value θ₁ of T (alpha, beta) and its estimated error `r² / (θ₁ - θ₂)`, where
-/// `r = residual * |last component of its eigenvector|`.
-private func topErrorEstimate(alpha: [Double], beta: [Double], residual: Double) -> (theta: Double, error: Double)? {
-    guard let (values, vectors) = try? Tridiagonal(alpha: alpha, beta: beta).eigendecomposition(), values.count >= 2 else { return nil }
-    let m = values.count
-    let r = residual * abs(vectors[m - 1][m - 1])
-    let gap = values[m - 1] - values[m - 2]
-    guard gap > 0 else { return nil }
-    return (values[m - 1], r * r / gap)
 }
 
 /// One Gram-Schmidt pass against the basis, and a second when the first removed more than 30%
@@ -231,4 +180,25 @@ struct OrthogonalityEstimate {
         previous = [Double](repeating: eps, count: count - 1) + [1]
         current = [Double](repeating: eps, count: count) + [1]
     }
+}
+
+/// The `top` largest (descending) and `bottom` smallest (ascending) Ritz pairs of a Lanczos run
+/// that kept its basis, each residual `‖A y − θ y‖` computed with one fresh product of `op` (the
+/// recurrence's estimate `β_m |s_m|` ignores rounding and loss of orthogonality: it reads 0 where
+/// the true residual is 1e-7). `converged` is not judged here (always true): these are whatever
+/// the run's steps reached.
+public func ritzPairs(of result: LanczosResult, operator op: SymmetricOperator, top: Int, bottom: Int) throws -> (top: [RitzPair], bottom: [RitzPair]) {
+    guard let basis = result.basis else { throw SpectralError.invalidArgument("ritzPairs: the Lanczos run did not keep its basis") }
+    let (values, vectors) = try result.tridiagonal.eigendecomposition()
+    let m = values.count
+    func pair(_ i: Int) throws -> RitzPair {
+        var y = basis.combination(vectors[i])
+        scale(1 / norm(y), &y)
+        var r = op.apply(y)
+        axpy(-values[i], y, &r)
+        let residual = norm(r)
+        guard residual.isFinite else { throw SpectralError.nonFiniteProduct(step: m + 1, probe: 0) }
+        return RitzPair(value: values[i], residual: residual)
+    }
+    return (try (0..<min(top, m)).map { try pair(m - 1 - $0) }, try (0..<min(bottom, m)).map { try pair($0) })
 }

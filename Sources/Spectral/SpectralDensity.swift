@@ -30,8 +30,9 @@ public func lanczosTridiagonals(of op: SymmetricOperator, settings: SLQSettings,
     try lanczosRuns(of: op, settings: settings, progress: progress).map(\.tridiagonal)
 }
 
-/// The Lanczos runs of SLQ, one per probe, with their residual norms (for Ritz residuals).
-public func lanczosRuns(of op: SymmetricOperator, settings: SLQSettings,
+/// The Lanczos runs of SLQ, one per probe. With `keepFirstBasis` the first run keeps its basis,
+/// for `ritzPairs(of:operator:top:bottom:)`.
+public func lanczosRuns(of op: SymmetricOperator, settings: SLQSettings, keepFirstBasis: Bool = false,
                         progress: (Int) -> Void = { _ in }) throws -> [LanczosResult] {
     guard settings.probes >= 1 else { throw SpectralError.invalidArgument("SLQ needs at least one probe, got \(settings.probes)") }
     var workspace: Basis? = nil
@@ -39,8 +40,7 @@ public func lanczosRuns(of op: SymmetricOperator, settings: SLQSettings,
         var rng = probeGenerator(seed: settings.seed, probe: l)
         let v = settings.probeKind.draw(op.dimension, using: &rng)
         let result = try lanczos(op, start: v, steps: settings.steps, reorthogonalization: settings.reorthogonalization,
-                                 keepBasis: false, breakdownTolerance: 1e-10, topTolerance: nil, topChangeTolerance: nil,
-                                 probe: l + 1, workspace: &workspace)
+                                 keepBasis: keepFirstBasis && l == 0, breakdownTolerance: 1e-10, probe: l + 1, workspace: &workspace)
         progress(l + 1)
         return result
     }

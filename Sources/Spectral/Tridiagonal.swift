@@ -59,3 +59,17 @@ public func denseSymmetricEigenvalues(_ matrix: [Double], dimension n: Int) thro
     guard info == 0 else { throw SpectralError.lapack(routine: "dsyevd", info: Int(info)) }
     return w
 }
+
+/// Eigenvalues (ascending) and eigenvectors of a dense symmetric row-major `n x n` matrix, by
+/// LAPACK `dsyevd`: `vectors[i]` is the unit eigenvector of `values[i]`. Backward stable.
+public func symmetricEigendecomposition(_ matrix: [Double], dimension n: Int) throws -> (values: [Double], vectors: [[Double]]) {
+    precondition(matrix.count == n * n)
+    guard n > 0 else { return ([], []) }
+    var a = matrix, w = [Double](repeating: 0, count: n)
+    let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), curv_lapack_int(n), &a,
+                              curv_lapack_int(n), &w)
+    guard info == 0 else { throw SpectralError.lapack(routine: "dsyevd", info: Int(info)) }
+    // Row-major: eigenvector j is column j, a[i * n + j].
+    let vectors = (0..<n).map { j in (0..<n).map { i in a[i * n + j] } }
+    return (w, vectors)
+}

@@ -1,5 +1,6 @@
 // curv-density RUN.h5 [--at all|S1,S2,...] [--operator hessian|preconditioned] [--probes N] [--lanczos N]
-//                     [--sigma X] [--grid N] [--top K] [--bottom K] [--trace] [--dtype f64|f32] [--seed N]
+//                     [--sigma X] [--grid N] [--top K] [--bottom K] [--eig-tolerance X] [--eig-products N]
+//                     [--trace] [--dtype f64|f32] [--seed N]
 //                     [--reorthogonalization partial|full]
 //                     [--from-tridiagonals] [--force] [--quiet]
 // Re-analyses recorded checkpoints from the run file alone and appends the results under /analyses.
@@ -50,6 +51,14 @@ struct DensityCommand: ParsableCommand {
     @Option(name: .long, help: "Smallest eigenvalues to report.")
     var bottom = 5
 
+    @Option(name: .customLong("eig-tolerance"), help: ArgumentHelp(
+        "Iterate the --top/--bottom eigenvalues until each residual |Hy - θy| is at most this fraction of |H| (default: 1e-6 with --dtype f64, 1e-4 with f32).",
+        discussion: "Each residual bounds the distance from its value to an eigenvalue. Values still above it when --eig-products runs out are reported as not converged."))
+    var eigTolerance: Double?
+
+    @Option(name: .customLong("eig-products"), help: "Hessian-vector products allowed for the --top/--bottom eigenvalues of one step.")
+    var eigProducts = 3000
+
     @Flag(name: .long, help: "Also estimate the trace (Hutch++).")
     var trace = false
 
@@ -80,6 +89,8 @@ struct DensityCommand: ParsableCommand {
         guard probes >= 1, lanczos >= 2, grid >= 2, top >= 0, bottom >= 0 else {
             throw ValidationError("--probes >= 1, --lanczos >= 2, --grid >= 2, --top/--bottom >= 0")
         }
+        if let eigTolerance, !(eigTolerance > 0 && eigTolerance < 1) { throw ValidationError("--eig-tolerance must be in (0, 1); got \(eigTolerance)") }
+        guard eigProducts >= 1 else { throw ValidationError("--eig-products must be at least 1; got \(eigProducts)") }
         if let sigma, !(sigma > 0) { throw ValidationError("--sigma must be positive; got \(sigma)") }
         guard ["partial", "full"].contains(reorthogonalization) else {
             throw ValidationError("--reorthogonalization must be partial or full; got '\(reorthogonalization)'")
@@ -98,6 +109,8 @@ struct DensityCommand: ParsableCommand {
         request.gridPoints = grid
         request.top = top
         request.bottom = bottom
+        request.eigenTolerance = eigTolerance
+        request.eigenProducts = eigProducts
         request.traceMatvecs = trace ? traceMatvecs : 0
         request.dtype = dtype
         request.seed = seed
@@ -115,10 +128,18 @@ struct DensityCommand: ParsableCommand {
         }
         for o in outcomes {
             let a = o.analysis
-            let tops = a.topEigenvalues.prefix(3).map { String(format: "%.6g", $0) }.joined(separator: ", ")
-            let bottoms = a.bottomEigenvalues.prefix(2).map { String(format: "%.6g", $0) }.joined(separator: ", ")
+            // A value that did not meet the tolerance is marked with '?'.
+            func values(_ v: [Double], _ converged: [Bool], _ k: Int) -> String {
+                v.prefix(k).enumerated().map { i, x in String(format: "%.6g", x) + (i < converged.count && !converged[i] ? "?" : "") }
+                    .joined(separator: ", ")
+            }
+            let tops = values(a.topEigenvalues, a.topConverged, 3)
+            let bottoms = values(a.bottomEigenvalues, a.bottomConverged, 2)
             var line = "step \(a.step) [\(a.operator.rawValue)] \(o.id.map { "analysis \($0)" } ?? "kept existing analysis"): top \(tops); bottom \(bottoms)"
             if !a.trace.isNaN { line += String(format: "; trace %.6g ± %.2g", a.trace, a.traceStandardError) }
+            if a.topConverged.contains(false) || a.bottomConverged.contains(false) {
+                line += String(format: " ('?': residual above %.2g of |H| after %d products; raise --eig-products)", a.eigenTolerance, request.eigenProducts)
+            }
             if !quiet { print(line) }
         }
         if interruptRequested != 0 { throw ExitCode(130) }

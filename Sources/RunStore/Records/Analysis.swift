@@ -20,12 +20,19 @@ public struct Analysis: Equatable, Sendable {
     public var density: [Double]
     /// Standard deviation of the per-probe densities on `grid`: [g].
     public var densitySpread: [Double]
-    /// Largest Ritz values, descending, and their residual norms: [k].
+    /// Largest Ritz values, descending, and their residual norms ‖Hy − θy‖ (each computed with
+    /// a fresh product): [k].
     public var topEigenvalues: [Double]
     public var topResiduals: [Double]
     /// Smallest Ritz values, ascending, and their residual norms: [k].
     public var bottomEigenvalues: [Double]
     public var bottomResiduals: [Double]
+    /// Whether each top / bottom value met `eigenTolerance` ([k]; empty in files written before
+    /// format 1.1, or when the values were not iterated to a tolerance, e.g. from tridiagonals).
+    public var topConverged: [Bool]
+    public var bottomConverged: [Bool]
+    /// The residual tolerance the extreme eigenvalues were iterated to, relative to ‖H‖ (NaN: none).
+    public var eigenTolerance: Double
     /// Hutchinson estimate of the trace and its standard error.
     public var trace: Double
     public var traceStandardError: Double
@@ -47,7 +54,8 @@ public struct Analysis: Equatable, Sendable {
                 bottomEigenvalues: [Double] = [], bottomResiduals: [Double] = [],
                 trace: Double, traceStandardError: Double,
                 alpha: [[Double]] = [], beta: [[Double]] = [], source: String = "", dtype: String = "",
-                reorthogonalization: String = "") {
+                reorthogonalization: String = "", topConverged: [Bool] = [], bottomConverged: [Bool] = [],
+                eigenTolerance: Double = .nan) {
         self.step = step
         self.operator = `operator`
         self.probes = probes
@@ -68,6 +76,21 @@ public struct Analysis: Equatable, Sendable {
         self.source = source
         self.dtype = dtype
         self.reorthogonalization = reorthogonalization
+        self.topConverged = topConverged
+        self.bottomConverged = bottomConverged
+        self.eigenTolerance = eigenTolerance
+    }
+
+    /// NaN-aware equality for the tolerance (NaN == NaN here: "none" equals "none").
+    public static func == (a: Analysis, b: Analysis) -> Bool {
+        a.step == b.step && a.operator == b.operator && a.probes == b.probes && a.lanczosSteps == b.lanczosSteps
+            && a.seed == b.seed && a.sigma.bitPattern == b.sigma.bitPattern && a.grid == b.grid && a.density == b.density
+            && a.densitySpread == b.densitySpread && a.topEigenvalues == b.topEigenvalues && a.topResiduals == b.topResiduals
+            && a.bottomEigenvalues == b.bottomEigenvalues && a.bottomResiduals == b.bottomResiduals
+            && a.trace.bitPattern == b.trace.bitPattern && a.traceStandardError.bitPattern == b.traceStandardError.bitPattern
+            && a.alpha == b.alpha && a.beta == b.beta && a.source == b.source && a.dtype == b.dtype
+            && a.reorthogonalization == b.reorthogonalization && a.topConverged == b.topConverged
+            && a.bottomConverged == b.bottomConverged && a.eigenTolerance.bitPattern == b.eigenTolerance.bitPattern
     }
 }
 

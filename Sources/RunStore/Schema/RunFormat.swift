@@ -6,7 +6,7 @@
 public enum RunFormat {
     /// The format version this build writes ("MAJOR.MINOR"). Readers accept any file of the same
     /// major version: minor versions only add optional groups, datasets and attributes.
-    public static let version = "1.0"
+    public static let version = "1.1"
     /// Major versions this build reads.
     public static let supportedMajorVersions = [1]
     /// The `software` attribute written at the root.
@@ -99,6 +99,9 @@ enum Schema {
         static let source = "source"
         static let dtype = "dtype"
         static let reorthogonalization = "reorthogonalization"
+        static let topConverged = "top_converged"
+        static let bottomConverged = "bottom_converged"
+        static let eigenTolerance = "eigen_tolerance"
     }
 
     /// Groups every valid run has at its root.

@@ -57,7 +57,9 @@ enum AnalysisStorage {
         try SpectrumStorage.validateLanczos(alpha: analysis.alpha, beta: analysis.beta, file: file)
         guard analysis.density.count == analysis.grid.count, analysis.densitySpread.count == analysis.grid.count,
               analysis.topEigenvalues.count == analysis.topResiduals.count,
-              analysis.bottomEigenvalues.count == analysis.bottomResiduals.count else {
+              analysis.bottomEigenvalues.count == analysis.bottomResiduals.count,
+              analysis.topConverged.isEmpty || analysis.topConverged.count == analysis.topEigenvalues.count,
+              analysis.bottomConverged.isEmpty || analysis.bottomConverged.count == analysis.bottomEigenvalues.count else {
             throw RunStoreError(.invalidArgument, file: file,
                                 detail: "analysis arrays disagree: grid \(analysis.grid.count), density \(analysis.density.count), spread \(analysis.densitySpread.count), top \(analysis.topEigenvalues.count)/\(analysis.topResiduals.count), bottom \(analysis.bottomEigenvalues.count)/\(analysis.bottomResiduals.count)")
         }
@@ -84,6 +86,11 @@ enum AnalysisStorage {
         try group.writeVector(Schema.Analysis.bottomResiduals, analysis.bottomResiduals)
         try group.writeMatrix(Schema.Spectrum.alpha, rows: analysis.alpha)
         try group.writeMatrix(Schema.Spectrum.beta, rows: analysis.beta)
+        if !analysis.eigenTolerance.isNaN {
+            try group.setAttribute(Schema.Analysis.eigenTolerance, analysis.eigenTolerance)
+            try group.writeVector(Schema.Analysis.topConverged, analysis.topConverged.map { Int64($0 ? 1 : 0) })
+            try group.writeVector(Schema.Analysis.bottomConverged, analysis.bottomConverged.map { Int64($0 ? 1 : 0) })
+        }
     }
 
     static func read(_ group: H5Group, id: String) throws -> StoredAnalysis {
@@ -110,8 +117,22 @@ enum AnalysisStorage {
             source: try group.stringAttribute(Schema.Analysis.source),
             dtype: group.hasAttribute(Schema.Analysis.dtype) ? try group.stringAttribute(Schema.Analysis.dtype) : "",
             reorthogonalization: group.hasAttribute(Schema.Analysis.reorthogonalization)
-                ? try group.stringAttribute(Schema.Analysis.reorthogonalization) : "")
+                ? try group.stringAttribute(Schema.Analysis.reorthogonalization) : "",
+            topConverged: try optionalFlags(group, Schema.Analysis.topConverged),
+            bottomConverged: try optionalFlags(group, Schema.Analysis.bottomConverged),
+            eigenTolerance: group.hasAttribute(Schema.Analysis.eigenTolerance) ? try group.doubleAttribute(Schema.Analysis.eigenTolerance) : .nan)
+        guard analysis.topConverged.isEmpty || analysis.topConverged.count == analysis.topEigenvalues.count,
+              analysis.bottomConverged.isEmpty || analysis.bottomConverged.count == analysis.bottomEigenvalues.count else {
+            throw group.location.malformed("top_converged/bottom_converged lengths differ from the eigenvalues'")
+        }
         return StoredAnalysis(id: id, created: try group.stringAttribute(Schema.Analysis.created),
                               software: try group.stringAttribute(Schema.Analysis.software), analysis: analysis)
+    }
+
+    /// 0/1 flags stored as int64 (files before format 1.1 have none: empty).
+    private static func optionalFlags(_ group: H5Group, _ name: String) throws -> [Bool] {
+        guard group.contains(name) else { return [] }
+        let values: [Int64] = try group.dataset(name).read()
+        return values.map { $0 != 0 }
     }
 }

@@ -223,8 +223,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
         let seed = spectrumSeed(configSeed: config.seed, step: t)
         for (kind, op) in operators {
             let settings = SLQSettings(probes: config.record.spectrumProbes, steps: config.record.spectrumLanczos, seed: seed)
-            let runs = try lanczosRuns(of: op, settings: settings)
-            let top = try topRitzPairs(of: runs[0], count: 5)
+            let runs = try lanczosRuns(of: op, settings: settings, keepFirstBasis: true)
+            let top = try ritzPairs(of: runs[0], operator: op, top: 5, bottom: 0).top
             try writer.writeSpectrum(Spectrum(step: t, operator: kind, eigenvalues: top.map(\.value), residuals: top.map(\.residual),
                                               alpha: runs.map(\.alpha), beta: runs.map(\.beta), seed: seed, probeKind: settings.probeKind.rawValue,
                                               reorthogonalization: settings.reorthogonalization.rawValue))

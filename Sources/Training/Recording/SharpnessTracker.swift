@@ -3,26 +3,24 @@ import Models
 import Spectral
 import Tensor
 
-/// Tracks lambda_max of the Hessian (and of Adam's preconditioned Hessian) across training steps:
-/// Lanczos warm-started from the previous top eigenvector, so a few steps keep it converged.
+/// Tracks lambda_max of the Hessian (and of Adam's preconditioned Hessian) across training steps
+/// (`TopEigenvalueTracker`: warm-started thick-restart Lanczos carrying the top Ritz vectors).
 /// Writes the metrics `sharpness`, `sharpness_residual`, `sharpness_threshold` (SGD family),
 /// `preconditioned_sharpness`, `preconditioned_residual`, `preconditioned_threshold` (Adam), and
 /// records threshold crossings as events.
 struct SharpnessTracker<T: TensorScalar> {
-    let lanczosSteps: Int
-    /// A measurement stops once λ_max's estimated error `r² / (θ₁ - θ₂)` is below this fraction
-    /// of it (nil: always `lanczosSteps`); the recorded residual r still bounds the error.
-    let tolerance: Double?
     let seed: UInt64
-    private var hessianVector: [Double]?
-    private var preconditionedVector: [Double]?
+    private var hessian: TopEigenvalueTracker
+    private var preconditioned: TopEigenvalueTracker
     private var aboveHessian: Bool?
     private var abovePreconditioned: Bool?
+    /// Hessian-vector products spent so far.
+    private(set) var products = 0
 
     init(lanczosSteps: Int, tolerance: Double?, seed: UInt64) {
-        self.lanczosSteps = lanczosSteps
-        self.tolerance = tolerance
         self.seed = seed
+        hessian = TopEigenvalueTracker(maxProducts: lanczosSteps, tolerance: tolerance)
+        preconditioned = hessian
     }
 
     /// Measures at `w`. `memos` may hold the primal work of a gradient just taken at `w` over the
@@ -31,9 +29,8 @@ struct SharpnessTracker<T: TensorScalar> {
                           optimizer: Optimizer<T>, settings: OptimizerSettings, includePreconditioned: Bool,
                           into row: inout [String: Double], events: inout EventLog) throws {
         let op = surface.hessianOperator(at: w, memos: memos ?? surface.primalMemos())
-        let top = try extremeEigenvalues(of: op, top: 1, steps: lanczosSteps, start: hessianVector,
-                                         seed: seed &+ UInt64(step), keepVectors: true, topGapTolerance: tolerance).top[0]
-        hessianVector = top.vector
+        let (top, spent) = try hessian.measure(op, seed: seed &+ UInt64(step))
+        products += spent
         row["sharpness"] = top.value
         row["sharpness_residual"] = top.residual
         if !settings.kind.isAdaptive {
@@ -42,10 +39,8 @@ struct SharpnessTracker<T: TensorScalar> {
             try crossing(&aboveHessian, value: top.value, threshold: threshold, step: step, lr: lr, name: "lambda_max", events: &events)
         }
         if settings.kind.isAdaptive, includePreconditioned, let p = optimizer.preconditioner {
-            let pre = try extremeEigenvalues(of: op.diagonallyPreconditioned(by: p.doubles), top: 1, steps: lanczosSteps,
-                                             start: preconditionedVector, seed: seed &+ 7 &+ UInt64(step), keepVectors: true,
-                                             topGapTolerance: tolerance).top[0]
-            preconditionedVector = pre.vector
+            let (pre, spentPre) = try preconditioned.measure(op.diagonallyPreconditioned(by: p.doubles), seed: seed &+ 7 &+ UInt64(step))
+            products += spentPre
             let threshold = settings.stabilityThreshold(learningRate: lr)
             row["preconditioned_sharpness"] = pre.value
             row["preconditioned_residual"] = pre.residual
