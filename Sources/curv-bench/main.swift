@@ -215,8 +215,8 @@ func measureDensity() throws -> (perProbe: Double, eightyHVPs: Double) {
 /// training time, measured two ways: the two runs' wall-clock times (what a user sees, but
 /// exposed to load drifting between the runs), and within the tracked run (time inside the
 /// sharpness measurements over the rest of the run: both under the same load).
-func measureTrackingOverhead(data: String, hessianExamples: Int, steps: Int = 100, rounds: Int = 5) throws
-    -> (wallClock: Double, inProcess: Double) {
+func measureTrackingOverhead(data: String, hessianExamples: Int, steps: Int = 100, rounds: Int = 5, every: Int = 10) throws
+    -> (wallClock: Double, inProcess: Double, productsPerMeasurement: Double) {
     func config(_ every: Int) -> RunConfig {
         var c = RunConfig()
         c.steps = steps
@@ -232,18 +232,38 @@ func measureTrackingOverhead(data: String, hessianExamples: Int, steps: Int = 10
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-bench-track-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    var wallClock = [Double](), inProcess = [Double]()
+    var wallClock = [Double](), inProcess = [Double](), products = [Double]()
     for round in 0..<rounds {
         var summaries = [Int: RecordSummary]()
-        for every in [0, 10] {
-            let path = dir.appendingPathComponent("m2-\(every)-\(round).h5").path
-            summaries[every] = try Recorder.record(config(every), options: RecordOptions(outputPath: path, progress: .quiet))
+        for e in [0, every] {
+            let path = dir.appendingPathComponent("m2-\(e)-\(round).h5").path
+            summaries[e] = try Recorder.record(config(e), options: RecordOptions(outputPath: path, progress: .quiet))
         }
-        wallClock.append(summaries[10]!.seconds / summaries[0]!.seconds - 1)
-        inProcess.append(summaries[10]!.sharpnessOverhead)
+        wallClock.append(summaries[every]!.seconds / summaries[0]!.seconds - 1)
+        inProcess.append(summaries[every]!.sharpnessOverhead)
+        products.append(summaries[every]!.productsPerMeasurement)
     }
     let median = { (xs: [Double]) in xs.sorted()[xs.count / 2] }
-    return (median(wallClock), median(inProcess))
+    return (median(wallClock), median(inProcess), median(products))
+}
+
+/// The edge-of-stability workload of `scripts/check-tracking`: digits, MLP 64-128-128-10 tanh,
+/// MSE, full-batch GD at lr 0.04 for 3000 steps, λ_max every 20 steps, Float32; one recording.
+func measureEdgeOfStabilityRecording(data: String) throws -> RecordSummary {
+    var c = RunConfig()
+    c.steps = 3000
+    c.data.source = .digits
+    c.data.path = data
+    c.data.normalize = .scale
+    c.model.hidden = [128, 128]
+    c.model.loss = .meanSquaredError
+    c.optimizer.lr = 0.04
+    c.record.sharpnessEvery = 20
+    c.record.hessianExamples = 0
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-bench-eos-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    return try Recorder.record(c, options: RecordOptions(outputPath: dir.appendingPathComponent("eos.h5").path, progress: .quiet))
 }
 
 if options.tracking {
@@ -252,10 +272,17 @@ if options.tracking {
         let default1024 = try measureTrackingOverhead(data: options.data, hessianExamples: 1024)
         // 500 steps: the cold start and the fast early turning of the top eigenvector amortized.
         let long = try measureTrackingOverhead(data: options.data, hessianExamples: 0, steps: 500, rounds: 3)
+        let long20 = try measureTrackingOverhead(data: options.data, hessianExamples: 0, steps: 500, rounds: 3, every: 20)
+        let eos = try measureEdgeOfStabilityRecording(data: options.data)
         figures += [("m2_sharpness_overhead", all.wallClock), ("m2_sharpness_overhead_inprocess", all.inProcess),
                     ("m2_sharpness_overhead_hessian1024", default1024.wallClock),
                     ("m2_sharpness_overhead_hessian1024_inprocess", default1024.inProcess),
-                    ("m2_sharpness_overhead_500steps", long.wallClock), ("m2_sharpness_overhead_500steps_inprocess", long.inProcess)]
+                    ("m2_sharpness_overhead_500steps", long.wallClock), ("m2_sharpness_overhead_500steps_inprocess", long.inProcess),
+                    ("m2_sharpness_products", long.productsPerMeasurement),
+                    ("m2_sharpness_overhead_500steps_every20", long20.wallClock),
+                    ("m2_sharpness_overhead_500steps_every20_inprocess", long20.inProcess),
+                    ("eos_record_s", eos.seconds), ("eos_sharpness_s", eos.sharpnessSeconds),
+                    ("eos_sharpness_products", eos.productsPerMeasurement)]
     } catch {
         FileHandle.standardError.write("curv-bench: tracking benchmark failed: \(error)\n".data(using: .utf8)!)
         exit(1)
@@ -284,7 +311,7 @@ if options.json {
         print(String(format: "  HVP reusing the point's primal work (as in Lanczos) %8.3f ms = %.2f gradients",
                      f.rememberedHvpMs, f.rememberedHvpMs / f.gradMs))
     }
-    for (name, value) in figures where name.hasPrefix("m1_slq") || name.hasPrefix("density") || name.hasPrefix("m2_sharpness") {
+    for (name, value) in figures where name.hasPrefix("m1_slq") || name.hasPrefix("density") || name.hasPrefix("m2_sharpness") || name.hasPrefix("eos_") {
         print(String(format: "%@ %.3f", name, value))
     }
 }

@@ -54,8 +54,8 @@ struct RecordCommand: ParsableCommand {
         if !quiet {
             print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
             if summary.sharpnessSeconds > 0 {
-                print(String(format: "%.1f s in all; sharpness tracking %.1f s (%.0f%% on top of training)",
-                             summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead))
+                print(String(format: "%.1f s in all; sharpness tracking %.1f s (%.0f%% on top of training), %.1f Hessian-vector products a measurement",
+                             summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead, summary.productsPerMeasurement))
             }
         }
         if summary.interrupted { throw ExitCode(130) }

@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Models
 import RunStore
@@ -24,7 +25,7 @@ struct TrackingAccuracyTests {
         c.optimizer.lr = lr
         c.record.sharpnessEvery = every
         c.record.hessianExamples = 0
-        c.record.checkpointAt = Array(stride(from: 0, through: steps, by: every))
+        c.record.checkpointAt = every > 0 ? Array(stride(from: 0, through: steps, by: every)) : []
         return c
     }
 
@@ -63,5 +64,34 @@ struct TrackingAccuracyTests {
         // where the check matters.
         #expect(peak >= 2 / config.optimizer.lr)
         #expect(events.contains { $0.kind == "threshold_crossing_down" })
+    }
+
+    @Test("curv-density's top-5 and bottom-5 of a trained network are the 5 extreme eigenvalues of its dense Hessian, each within its residual, all converged")
+    func extremeEigenvaluesOfTrainedNetwork() throws {
+        var config = Self.edgeOfStabilityConfig(lr: 0.1, steps: 100, every: 0)
+        config.record.checkpointAt = [100]
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-extremes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("run.h5").path
+        _ = try Recorder.record(config, options: RecordOptions(outputPath: path, progress: .quiet))
+        var request = DensityRequest()
+        request.probes = 2
+        request.lanczos = 20
+        request.top = 5
+        request.bottom = 5
+        let analysis = try #require(DensityAnalysis.run(path: path, request: request, progress: .quiet).first).analysis
+        let (h, n, _, _) = try explicitHessian(path, config, step: 100)
+        let exact = try denseSymmetricEigenvalues(h, dimension: n)
+        let scale = max(abs(exact.first!), abs(exact.last!))
+        #expect(analysis.eigenTolerance == 1e-6 && analysis.topConverged == Array(repeating: true, count: 5)
+                && analysis.bottomConverged == Array(repeating: true, count: 5))
+        for k in 0..<5 {
+            #expect(abs(analysis.topEigenvalues[k] - exact[n - 1 - k]) <= analysis.topResiduals[k] + 1e-12 * scale,
+                    "top \(k): \(analysis.topEigenvalues[k]) vs \(exact[n - 1 - k]), residual \(analysis.topResiduals[k])")
+            #expect(abs(analysis.bottomEigenvalues[k] - exact[k]) <= analysis.bottomResiduals[k] + 1e-12 * scale,
+                    "bottom \(k): \(analysis.bottomEigenvalues[k]) vs \(exact[k]) (next \(exact[k + 1])), residual \(analysis.bottomResiduals[k])")
+            #expect(analysis.bottomResiduals[k] <= 1e-6 * scale * 1.01 && analysis.bottomResiduals[k] > 0)
+        }
     }
 }

@@ -34,6 +34,11 @@ public struct RecordSummary: Sendable {
     /// Wall-clock seconds of the whole recording, and of the sharpness measurements within it.
     public let seconds: Double
     public let sharpnessSeconds: Double
+    /// Sharpness measurements made, and the Hessian-vector products they spent.
+    public let sharpnessMeasurements: Int
+    public let sharpnessProducts: Int
+
+    public var productsPerMeasurement: Double { sharpnessMeasurements > 0 ? Double(sharpnessProducts) / Double(sharpnessMeasurements) : 0 }
 
     /// Sharpness tracking's cost as a fraction of the rest of the run (training, metrics, I/O).
     public var sharpnessOverhead: Double { seconds > sharpnessSeconds ? sharpnessSeconds / (seconds - sharpnessSeconds) : 0 }
@@ -212,7 +217,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
                                diverged ? " (diverged)" : "", interrupted ? " (interrupted)" : ""))
         return RecordSummary(lastStep: lastStep, finalLoss: lastLoss, diverged: diverged, interrupted: interrupted,
                              events: events.count, checkpoints: checkpoints, seconds: clock() - started,
-                             sharpnessSeconds: sharpnessSeconds)
+                             sharpnessSeconds: sharpnessSeconds, sharpnessMeasurements: sharpnessTracker.measurements,
+                             sharpnessProducts: sharpnessTracker.products)
     }
 
     /// Full Lanczos spectra (several probes) of the Hessian, and of Adam's preconditioned Hessian.

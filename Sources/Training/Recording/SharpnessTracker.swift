@@ -14,7 +14,8 @@ struct SharpnessTracker<T: TensorScalar> {
     private var preconditioned: TopEigenvalueTracker
     private var aboveHessian: Bool?
     private var abovePreconditioned: Bool?
-    /// Hessian-vector products spent so far.
+    /// Measurements made and Hessian-vector products spent so far (both operators).
+    private(set) var measurements = 0
     private(set) var products = 0
 
     init(lanczosSteps: Int, tolerance: Double?, seed: UInt64) {
@@ -31,6 +32,7 @@ struct SharpnessTracker<T: TensorScalar> {
         let op = surface.hessianOperator(at: w, memos: memos ?? surface.primalMemos())
         let (top, spent) = try hessian.measure(op, seed: seed &+ UInt64(step))
         products += spent
+        measurements += 1
         row["sharpness"] = top.value
         row["sharpness_residual"] = top.residual
         if !settings.kind.isAdaptive {
