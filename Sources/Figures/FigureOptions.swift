@@ -24,6 +24,9 @@ public struct FigureOptions: Sendable {
     /// Operator for sharpness, density and spectrum (nil: preconditioned for Adam runs that recorded it,
     /// else the Hessian).
     public var `operator`: SpectralOperator?
+    /// Which spectrum density, spectrum and report draw at each step (default: the most accurate;
+    /// see `SourceChoice`).
+    public var source: SourceSelection = .best
 
     public init() {}
 
@@ -37,32 +40,5 @@ public struct FigureOptions: Sendable {
     func resolvedScale(_ kind: FigureKind) -> Double {
         let d = Self.defaultSize(kind), s = size(kind)
         return scale ?? max(1, min(Double(s.width) / Double(d.0), Double(s.height) / Double(d.1)))
-    }
-}
-
-/// Builds figures from run files.
-public enum FigureBuilder {
-    /// The figure `kind` for the runs at `paths`. Throws `FigureError` with a message naming the figure,
-    /// the file and the missing data.
-    public static func make(_ kind: FigureKind, runs paths: [String], options: FigureOptions = FigureOptions()) throws -> Figure {
-        guard !paths.isEmpty else { throw FigureError("\(kind.rawValue): no run files given") }
-        if let labels = options.labels, labels.count != paths.count {
-            throw FigureError("\(kind.rawValue): --labels has \(labels.count) label(s) for \(paths.count) run(s)")
-        }
-        let runs = try paths.enumerated().map { i, p in try RunData.load(p, figure: kind, label: options.labels?[i]) }
-        defer { runs.forEach { $0.close() } }
-        var figure: Figure
-        switch kind {
-        case .sharpness: figure = Figure(try SharpnessFigure.axes(runs, options: options))
-        case .loss: figure = try LossFigure.figure(runs, options: options)
-        case .lr: figure = Figure(try LossFigure.lrAxes(runs, options: options))
-        case .density: figure = Figure(try DensityFigure.axes(runs, options: options))
-        case .spectrum: figure = Figure(try SpectrumFigure.axes(runs, options: options))
-        case .report: figure = try ReportFigure.figure(runs, options: options)
-        }
-        (figure.width, figure.height) = options.size(kind)
-        figure.scale = options.resolvedScale(kind)
-        if let t = options.title { figure.title = t }
-        return figure
     }
 }

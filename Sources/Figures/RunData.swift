@@ -39,6 +39,27 @@ final class RunData {
 
     func close() { reader.close() }
 
+    private var cachedAnalyses: [StoredAnalysis]?
+    private var cachedSpectrumKeys: [(step: Int, operator: SpectralOperator)]?
+
+    /// Every analysis under /analyses, in order of writing (read once).
+    func analyses() throws -> [StoredAnalysis] {
+        if let cachedAnalyses { return cachedAnalyses }
+        do { cachedAnalyses = try reader.analyses() } catch { throw FigureError("\(figure.rawValue): \(error)") }
+        return cachedAnalyses!
+    }
+
+    /// (step, operator) of every recorded spectrum (read once).
+    func spectrumKeys() throws -> [(step: Int, operator: SpectralOperator)] {
+        if let cachedSpectrumKeys { return cachedSpectrumKeys }
+        do { cachedSpectrumKeys = try reader.spectrumKeys() } catch { throw FigureError("\(figure.rawValue): \(error)") }
+        return cachedSpectrumKeys!
+    }
+
+    /// Precision of the recorder's Hessian-vector products (the run's dtype, "f32" or "f64"); "" when
+    /// the config cannot be read.
+    var recordedPrecision: String { config?.dtype ?? "" }
+
     /// "name (adam, η=0.003, warmup 40)".
     static func defaultLabel(_ c: RunConfig) -> String {
         var parts = ["\(c.optimizer.kind.rawValue)", "η=\(shortNumber(c.optimizer.lr))"]

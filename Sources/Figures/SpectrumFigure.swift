@@ -5,29 +5,35 @@ import RunStore
 import Spectral
 
 /// `spectrum`: the evolution of the spectrum over training as a heatmap (x: step, y: eigenvalue, colour:
-/// log density), each column taking the recorded spectrum (or analysis) nearest in step. λ_max (the
-/// sharpness metric, white with markers) and the stability threshold (vermillion, dashed) are drawn on top.
-/// Draws the first run only; the step axis is linear.
+/// log density), each column taking the step nearest in step that has a spectrum. At each step it draws the
+/// most accurate source with Lanczos tridiagonals (`SourceChoice`), or the one `FigureOptions.source` names,
+/// and the subtitle says which. λ_max (the sharpness metric, white with markers) and the stability threshold
+/// (vermillion, dashed) are drawn on top. Draws the first run only; the step axis is linear.
 enum SpectrumFigure {
     static let rows = 180
     static let columns = 300
+    /// Pixels (at scale 1) of the canvas's width the subtitle leaves to the y axis and the colorbar.
+    static let captionMargin = 230.0
 
-    static func axes(_ runs: [RunData], options: FigureOptions) throws -> Axes {
+    /// The heatmap panel and the source drawn at each step.
+    static func axes(_ runs: [RunData], options: FigureOptions) throws -> (axes: Axes, sources: [SpectrumSource]) {
         let run = runs[0]
-        let op = run.defaultOperator(options.operator)
-        let steps = DensityFigure.availableSteps(run, op)
+        let op = try SourceChoice.figureOperator(run, options.operator, selection: options.source)
+        let steps = try SourceChoice.availableSteps(run, op, selection: options.source)
         guard steps.count >= 2 else {
             if steps.isEmpty { throw DensityFigure.missing(run, op, figure: .spectrum) }
             throw FigureError("spectrum: \(run.file) has a \(op.rawValue) spectrum at one step only (\(steps[0])); the heatmap needs "
                 + "at least 2: set record.spectrum_geometric > 1 or list steps in record.spectrum_at")
         }
         var tridiagonals: [[Tridiagonal]] = [], tops: [Double] = [], lows: [Double] = [], highs: [Double] = []
+        var sources: [SpectrumSource] = []
         for step in steps {
-            let found = try DensityFigure.tridiagonals(run, step: step, op)
-            let nodes = try found.ts.flatMap { try $0.eigenvalues() }
+            let found = try SourceChoice.choose(run, step: step, op, selection: options.source, needsTridiagonals: true)
+            let nodes = try found.tridiagonals.flatMap { try $0.eigenvalues() }
             lows.append(nodes.min() ?? 0); highs.append(nodes.max() ?? 1)
-            tridiagonals.append(found.ts)
-            tops.append(found.top ?? nodes.max() ?? .nan)
+            tridiagonals.append(found.tridiagonals)
+            tops.append(found.source.lambdaMax ?? nodes.max() ?? .nan)
+            sources.append(found.source)
         }
         // The eigenvalue range covers every spectrum and the recorded λ_max. For the preconditioned operator
         // it leaves out outliers beyond 5x the median extent: at Adam's first steps the second-moment
@@ -58,6 +64,9 @@ enum SpectrumFigure {
         h.colorRange = floor...peak
         var a = Axes(title: "Spectrum over training: \(run.label)", xLabel: "step",
                      yLabel: op == .preconditioned ? "eigenvalue of P⁻½ H P⁻½" : "Hessian eigenvalue")
+        // The caption fits when it is narrower than the canvas less the y axis and the colorbar.
+        let room = Double(options.size(.spectrum).width) / options.resolvedScale(.spectrum) - captionMargin
+        a.subtitle = SpectrumSource.caption(sources) { Font.dejaVuSans.measure($0, size: Theme().subtitleSize).width <= room }
         a.heatmap = h
         let (metric, _) = RunData.names(op)
         if let s = run.series(metric) {
@@ -72,6 +81,6 @@ enum SpectrumFigure {
         }
         a.xLimits = x0...x1
         a.yLimits = range
-        return a
+        return (a, sources)
     }
 }

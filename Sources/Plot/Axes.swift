@@ -15,6 +15,8 @@ public enum LegendPlacement: Sendable, Hashable {
 /// to a `Figure`.
 public struct Axes: Sendable {
     public var title: String?
+    /// A smaller line under the title (e.g. where the data came from), in the reference ink.
+    public var subtitle: String?
     public var xLabel: String?
     public var yLabel: String?
     public var xScale: Scale = .linear
@@ -71,6 +73,7 @@ public struct Theme: Sendable {
     public var tickLabelSize = 12.0
     public var axisLabelSize = 13.0
     public var titleSize = 14.0
+    public var subtitleSize = 11.5
     public var figureTitleSize = 16.0
     public var legendSize = 12.0
     public var tickLength = 5.0

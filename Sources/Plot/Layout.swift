@@ -17,6 +17,7 @@ public struct PanelLayout: Sendable {
     public var tickSize: Double
     public var labelSize: Double
     public var titleSize: Double
+    public var subtitleSize: Double
 }
 
 enum Layout {
@@ -31,6 +32,9 @@ enum Layout {
         let labelH = labelM.ascent + labelM.descent
         let titleM = measure.measureText("Ag", size: titleSize)
         let titleH = titleM.ascent + titleM.descent
+        let subtitleSize = theme.subtitleSize * s
+        let subtitleM = measure.measureText("Ag", size: subtitleSize)
+        let subtitleH = subtitleM.ascent + subtitleM.descent
         let colorScale = axes.heatmap?.scale
         let colorRange = axes.heatmap?.resolvedColorRange
 
@@ -49,7 +53,9 @@ enum Layout {
             if axes.yLabel != nil { left += labelH + pad }
             var bottom = tickLen + 0.8 * pad + tickH + pad
             if axes.xLabel != nil { bottom += labelH + 0.5 * pad }
-            let top = pad + (axes.title != nil ? titleH + pad : tickH / 2)
+            var top = pad + (axes.title != nil ? titleH + pad : 0)
+            if axes.subtitle != nil { top += subtitleH + (axes.title != nil ? 0.5 * pad : pad) }
+            if axes.title == nil && axes.subtitle == nil { top += tickH / 2 }
             var right = pad
             if let last = xTicks.labels.last, let v = xTicks.major.last, let px = xMap.map(v) {
                 let overhang = px + measure.measureText(last, size: tickSize).width / 2 - plot.maxX
@@ -70,7 +76,7 @@ enum Layout {
             }
             result = PanelLayout(plot: plot, x: xMap, y: yMap, xTicks: xTicks, yTicks: yTicks,
                                  colorbar: colorbar, colorMapping: cMap, colorTicks: cTicks,
-                                 tickSize: tickSize, labelSize: labelSize, titleSize: titleSize)
+                                 tickSize: tickSize, labelSize: labelSize, titleSize: titleSize, subtitleSize: subtitleSize)
             let next = Rect(x: (cell.minX + left).rounded(), y: (cell.minY + top).rounded(),
                             width: max(10, (cell.width - left - right).rounded()),
                             height: max(10, (cell.height - top - bottom).rounded()))

@@ -33,7 +33,7 @@ extension PanelRenderer {
         } }
     }
 
-    /// Axis labels (y rotated to read bottom to top) and the title.
+    /// Axis labels (y rotated to read bottom to top), the title and the subtitle under it.
     func drawLabels<B: DrawingBackend>(into b: inout B) {
         let plot = layout.plot, pad = theme.padding * s
         let tickH = b.measureText("0", size: layout.tickSize)
@@ -49,8 +49,15 @@ extension PanelRenderer {
             b.drawText(yl, at: Point(x, plot.center.y), size: layout.labelSize, color: Palette.ink,
                        alignment: .center, baseline: .bottom, angle: .pi / 2)
         }
+        var titleBottom = plot.minY - pad
+        if let subtitle = axes.subtitle {
+            b.drawText(subtitle, at: Point(plot.center.x, titleBottom), size: layout.subtitleSize, color: Palette.reference,
+                       alignment: .center, baseline: .bottom, angle: 0)
+            let m = b.measureText("Ag", size: layout.subtitleSize)
+            titleBottom -= m.ascent + m.descent + 0.5 * pad
+        }
         if let title = axes.title {
-            b.drawText(title, at: Point(plot.center.x, plot.minY - pad), size: layout.titleSize, color: Palette.ink,
+            b.drawText(title, at: Point(plot.center.x, titleBottom), size: layout.titleSize, color: Palette.ink,
                        alignment: .center, baseline: .bottom, angle: 0)
         }
     }

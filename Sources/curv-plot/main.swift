@@ -5,6 +5,14 @@ import Foundation
 import Plot
 import RunStore
 
+/// Which spectra `--source` lets density, spectrum and report draw.
+enum SourceOption: String, ExpressibleByArgument, CaseIterable {
+    /// The most accurate recorded spectrum or analysis at each step.
+    case best
+    /// Only the spectra recorded during training.
+    case recorded
+}
+
 /// curv-plot FIGURE RUN.h5 [RUN.h5 ...] --out FIG.png: draws one figure from run files (see docs/figures.md).
 struct CurvPlot: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,7 +50,22 @@ struct CurvPlot: ParsableCommand {
     @Option(name: .long, help: "hessian | preconditioned (default: preconditioned for Adam runs that recorded it).")
     var `operator`: String?
 
+    @Option(name: .long, help: "Spectra to draw: best (the most accurate recorded spectrum or analysis at each step) or recorded.")
+    var source: SourceOption?
+
+    @Option(name: .long, help: ArgumentHelp("Draw this curv-density analysis (an /analyses id, e.g. 0003) at its step.", valueName: "ID"))
+    var analysis: String?
+
+    @Flag(name: .long, help: "Print nothing but errors (default: the source drawn at each step, then the output path).")
+    var quiet = false
+
     func validate() throws {
+        if analysis != nil, let source {
+            throw ValidationError("--analysis and --source \(source.rawValue) are exclusive: --analysis names the source at its step")
+        }
+        if let analysis, analysis.isEmpty || analysis.contains("/") {
+            throw ValidationError("--analysis takes an id under /analyses such as 0003, got '\(analysis)'")
+        }
         guard FigureKind(rawValue: figure) != nil else {
             throw ValidationError("unknown figure '\(figure)'; expected one of: \(FigureKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -82,13 +105,17 @@ struct CurvPlot: ParsableCommand {
         options.logX = logx
         options.labels = labels.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         options.operator = `operator`.flatMap(SpectralOperator.init(rawValue:))
+        if let analysis { options.source = .analysis(analysis) } else if source == .recorded { options.source = .recorded }
+        let drawn: DrawnFigure
         do {
-            let fig = try FigureBuilder.make(FigureKind(rawValue: figure)!, runs: runs, options: options)
-            try fig.writePNG(to: out)
+            drawn = try FigureBuilder.draw(FigureKind(rawValue: figure)!, runs: runs, options: options)
+            try drawn.figure.writePNG(to: out)
         } catch {
             FileHandle.standardError.write(Data("curv-plot: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        guard !quiet else { return }
+        for s in drawn.sources { print(s.summary) }
         print(out)
     }
 }
