@@ -78,7 +78,8 @@ private final class Job<T: TensorScalar & StoredFloat> {
                 continue
             }
             let analysis = try compute(plan, model: model) { probe in
-                progress.update(index * self.request.probes + probe, "step \(plan.step), probe \(probe)/\(self.request.probes)")
+                let what = probe <= self.request.probes ? "probe \(probe)/\(self.request.probes)" : "extreme eigenvalues"
+                progress.update(index * self.request.probes + min(probe, self.request.probes), "step \(plan.step), \(what)", force: probe > self.request.probes)
             }
             let writer = try AnalysisWriter.open(path)
             let id = try writer.append(analysis)
@@ -178,6 +179,8 @@ private final class Job<T: TensorScalar & StoredFloat> {
                                    reorthogonalization: request.reorthogonalization)
         let runs = try lanczosRuns(of: op, settings: settings, progress: probeDone)
         let density = try spectralDensity(from: runs.map(\.tridiagonal), sigma: request.sigma, gridPoints: request.gridPoints)
+        // After the last probe: the extreme eigenvalues (reported as "probe" probes + 1).
+        if request.top + request.bottom > 0 { probeDone(request.probes + 1) }
         let extremes = try extremeEigenvalues(of: op, seed: plan.seed)
         let (top, bottom) = (extremes?.top ?? [], extremes?.bottom ?? [])
         let trace = request.traceMatvecs > 0 ? try hutchPlusPlusTrace(of: op, matvecs: request.traceMatvecs, seed: plan.seed &+ 0x7ACE) : nil
