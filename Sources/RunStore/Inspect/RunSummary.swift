@@ -26,6 +26,11 @@ public enum RunSummary {
             return .object([("id", .string(stored.id)), ("step", .int(a.step)), ("operator", .string(a.operator.rawValue)),
                             ("probes", .int(a.probes)), ("lanczos", .int(a.lanczosSteps)),
                             ("top", .doubles(a.topEigenvalues)), ("bottom", .doubles(a.bottomEigenvalues)),
+                            ("top_residuals", .doubles(a.topResiduals)), ("bottom_residuals", .doubles(a.bottomResiduals)),
+                            // Per value: met eigen_tolerance (null where the file does not say).
+                            ("top_converged", .array(flags(a.topConverged, count: a.topEigenvalues.count))),
+                            ("bottom_converged", .array(flags(a.bottomConverged, count: a.bottomEigenvalues.count))),
+                            ("eigen_tolerance", .double(a.eigenTolerance)),
                             ("trace", .double(a.trace)),
                             ("trace_stderr", .double(a.traceStandardError)), ("sigma", .double(a.sigma)),
                             ("dtype", .string(a.dtype)), ("reorthogonalization", .string(a.reorthogonalization)),
@@ -111,7 +116,16 @@ public enum RunSummary {
         lines.append("analyses:    \(analyses.count)")
         for stored in analyses {
             let a = stored.analysis
-            lines.append("  \(stored.id)  step \(a.step) \(a.operator.rawValue), \(a.probes) probes × \(a.lanczosSteps) Lanczos steps, top \(a.topEigenvalues.prefix(3).map(format).joined(separator: ", "))\(a.bottomEigenvalues.first.map { ", bottom \(format($0))" } ?? ""), trace \(format(a.trace)) ± \(format(a.traceStandardError))")
+            // A value that did not meet the analysis's eigenvalue tolerance is marked "?".
+            func values(_ v: [Double], _ converged: [Bool], _ k: Int) -> String {
+                v.prefix(k).enumerated().map { i, x in format(x) + (i < converged.count && !converged[i] ? "?" : "") }.joined(separator: ", ")
+            }
+            let bottom = a.bottomEigenvalues.isEmpty ? "" : ", bottom \(values(a.bottomEigenvalues, a.bottomConverged, 1))"
+            var line = "  \(stored.id)  step \(a.step) \(a.operator.rawValue), \(a.probes) probes × \(a.lanczosSteps) Lanczos steps, top \(values(a.topEigenvalues, a.topConverged, 3))\(bottom), trace \(format(a.trace)) ± \(format(a.traceStandardError))"
+            if (a.topConverged + a.bottomConverged).contains(false) {
+                line += " ('?': residual above \(format(a.eigenTolerance)) of |H|)"
+            }
+            lines.append(line)
         }
         return lines.joined(separator: "\n")
     }
@@ -123,4 +137,9 @@ public enum RunSummary {
     }
 
     private static func format(_ value: Double) -> String { String(format: "%.6g", value) }
+
+    /// Convergence flags as JSON booleans, or nulls when the file does not record them.
+    private static func flags(_ flags: [Bool], count: Int) -> [JSONValue] {
+        flags.count == count ? flags.map { .bool($0) } : Array(repeating: .null, count: count)
+    }
 }
