@@ -227,3 +227,35 @@ struct DensityAnalysisTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 }
+
+@Suite("Extreme eigenvalues that run out of products say so")
+struct UnconvergedEigenvalueTests {
+    @Test("a budget too small for the tolerance stores converged = 0 per value, and curv-inspect marks them with '?'")
+    func budget() throws {
+        let (path, _) = try smallRun()
+        var request = DensityRequest()
+        request.steps = .steps([6])
+        request.probes = 1
+        request.lanczos = 5
+        request.top = 3
+        request.bottom = 3
+        request.eigenTolerance = 1e-13
+        request.eigenProducts = 8
+        let a = try DensityAnalysis.run(path: path, request: request, progress: .quiet)[0].analysis
+        #expect(a.eigenTolerance == 1e-13)
+        #expect(a.topConverged.count == 3 && a.bottomConverged.count == 3)
+        #expect((a.topConverged + a.bottomConverged).contains(false))
+        let reader = try RunReader.open(path)
+        let stored = try reader.analyses().last!.analysis
+        #expect(stored.topConverged == a.topConverged && stored.bottomConverged == a.bottomConverged)
+        let text = try RunSummary.text(reader)
+        reader.close()
+        #expect(text.contains("?") && text.contains("residual above"), "\(text)")
+        // With the budget it needs, the same request converges.
+        request.eigenTolerance = 1e-8
+        request.eigenProducts = 3000
+        request.force = true
+        let b = try DensityAnalysis.run(path: path, request: request, progress: .quiet)[0].analysis
+        #expect(!(b.topConverged + b.bottomConverged).contains(false))
+    }
+}
