@@ -91,8 +91,9 @@ extension SpectrumSource {
             if fits(text) { return text }
         }
         let recorded = sources.filter { $0.origin == .recorded }.count, analyses = sources.count - recorded
-        return "\(recorded) recorded spectr\(recorded == 1 ? "um" : "a"), \(analyses) analys\(analyses == 1 ? "is" : "es") "
-            + "(the most accurate at each step)"
+        let counts = [recorded > 0 ? "\(recorded) recorded spectr\(recorded == 1 ? "um" : "a")" : nil,
+                      analyses > 0 ? "\(analyses) analys\(analyses == 1 ? "is" : "es")" : nil].compactMap { $0 }
+        return counts.joined(separator: ", ") + " (the most accurate at each step)"
     }
 
     /// The grouped line, with settings as "3 probes × 40 Lanczos steps, f64" (`long`) or "3×40 f64".
