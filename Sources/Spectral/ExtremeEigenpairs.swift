@@ -158,7 +158,12 @@ public func extremeEigenpairs(of op: SymmetricOperator, settings: EigenSettings,
                 let theta = ritz.values[i]
                 var estimate = r
                 if m >= 2 {
-                    let gap = theta - ritz.values[m - 2] - residuals[m - 2]!
+                    // An upper estimate of λ₂: θ₂ plus its own Kato-Temple error when θ₃ leaves
+                    // it a gap, else plus its residual.
+                    let (theta2, r2) = (ritz.values[m - 2], residuals[m - 2]!)
+                    var upper2 = theta2 + r2
+                    if m >= 3, case let g = theta2 - ritz.values[m - 3], g > 0 { upper2 = theta2 + min(r2, r2 * r2 / g) }
+                    let gap = theta - upper2
                     if gap > 0 { estimate = min(r, r * r / gap) }
                 }
                 return estimate <= settings.tolerance * max(abs(theta), Double.leastNormalMagnitude)

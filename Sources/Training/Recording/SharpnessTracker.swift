@@ -35,6 +35,7 @@ struct SharpnessTracker<T: TensorScalar> {
         measurements += 1
         row["sharpness"] = top.value
         row["sharpness_residual"] = top.residual
+        row["sharpness_products"] = Double(spent)
         if !settings.kind.isAdaptive {
             let threshold = settings.stabilityThreshold(learningRate: lr)
             row["sharpness_threshold"] = threshold
@@ -46,6 +47,7 @@ struct SharpnessTracker<T: TensorScalar> {
             let threshold = settings.stabilityThreshold(learningRate: lr)
             row["preconditioned_sharpness"] = pre.value
             row["preconditioned_residual"] = pre.residual
+            row["preconditioned_products"] = Double(spentPre)
             row["preconditioned_threshold"] = threshold
             try crossing(&abovePreconditioned, value: pre.value, threshold: threshold, step: step, lr: lr,
                          name: "preconditioned lambda_max", events: &events)
