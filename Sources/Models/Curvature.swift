@@ -57,18 +57,49 @@ public struct LossSurface<T: TensorScalar> {
     /// leaves its primal work there for Hessian-vector products at the same `w` (or reuses theirs);
     /// the result is the same to the last bit.
     public func valueAndGradient(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil) -> (value: T, gradient: Tensor<T>) {
+        let result = valueGradientAndAccuracy(at: w, memos: memos)
+        return (result.value, result.gradient)
+    }
+
+    /// `L(w)`, `∇L(w)` (flat) and the accuracy (as `accuracy(at:)`), the accuracy read from the
+    /// outputs of the gradient's own forward pass. Value and gradient as `valueAndGradient`, bit
+    /// for bit; the accuracy is meaningful for one-hot targets only.
+    public func valueGradientAndAccuracy(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil)
+        -> (value: T, gradient: Tensor<T>, accuracy: Double) {
         precondition(memos == nil || memos!.count == objectives.count, "valueAndGradient: \(memos!.count) memos for \(objectives.count) chunks")
         let params = layout.unflatten(w)
         var value: T = 0
         var gradient: Tensor<T>? = nil
+        var correct = 0
         for (c, objective) in objectives.enumerated() {
-            let (v, g) = memos.map { Autodiff.valueAndGradient(of: objective, at: params, memo: $0[c]) }
-                ?? Autodiff.valueAndGradient(of: objective, at: params)
+            let (v, g, outputs) = Autodiff.valueGradientAndAuxiliary(of: objective, at: params, memo: memos?[c])
             value += v
+            correct += objective.batch.correctPredictions(outputs)
             let flat = layout.flatten(g)
             if gradient == nil { gradient = flat } else { gradient!.add(flat) }
         }
-        return (value, gradient!)
+        return (value, gradient!, Double(correct) / Double(examples.count))
+    }
+
+    /// `L(w)` and the accuracy (as `accuracy(at:)`) from one forward pass.
+    public func valueAndAccuracy(at w: Tensor<T>) -> (value: T, accuracy: Double) {
+        let params = layout.unflatten(w)
+        var value: T = 0
+        var correct = 0
+        for objective in objectives {
+            let (v, outputs) = objective.valueAndAuxiliary(params)
+            value += v.scalar
+            correct += objective.batch.correctPredictions(outputs)
+        }
+        return (value, Double(correct) / Double(examples.count))
+    }
+
+    /// Fraction of examples whose largest output is at the target's largest entry (one-hot labels;
+    /// ties go to the first index).
+    public func accuracy(at w: Tensor<T>) -> Double {
+        let params = layout.unflatten(w)
+        let correct = objectives.reduce(0) { $0 + $1.batch.correctPredictions(model(params, $1.batch.inputs)) }
+        return Double(correct) / Double(examples.count)
     }
 
     /// `H v` (flat), exact up to rounding, with `H` the Hessian of `L` at `w`.

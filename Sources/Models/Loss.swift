@@ -33,6 +33,25 @@ public struct Batch<T: TensorScalar>: Sendable {
     /// Examples `range`.
     public func slice(_ range: Range<Int>) -> Batch { Batch(inputs: inputs.rows(range), targets: targets.rows(range)) }
 
+    /// How many examples' `outputs` rows (`[n, outputs]`) have their largest entry where the
+    /// target row has its largest (the first such index on ties, in both).
+    public func correctPredictions(_ outputs: Tensor<T>) -> Int {
+        precondition(outputs.shape == targets.shape, "Batch.correctPredictions: outputs \(outputs.shape) for targets \(targets.shape)")
+        let classes = targets.shape[1]
+        func argmax(_ row: UnsafePointer<T>) -> Int {
+            var best = 0
+            for j in 1..<max(classes, 1) where row[best] < row[j] { best = j }
+            return best
+        }
+        return outputs.scalars.withUnsafeBufferPointer { z in
+            targets.scalars.withUnsafeBufferPointer { y in
+                (0..<count).reduce(0) { correct, i in
+                    correct + (argmax(z.baseAddress! + i * classes) == argmax(y.baseAddress! + i * classes) ? 1 : 0)
+                }
+            }
+        }
+    }
+
     /// Consecutive slices of at most `size` examples covering the batch.
     public func chunks(of size: Int) -> [Batch] {
         precondition(size > 0, "Batch.chunks: size must be positive")

@@ -143,6 +143,31 @@ struct PrimalMemoTests {
         #expect(memos[0].bytes > 0 && memos[0].bytes <= 600)
     }
 
+    @Test("the accuracy read from the gradient's forward pass equals a separate forward pass's; value and gradient unchanged",
+          arguments: [1, 7, 23, 100])
+    func accuracyFromTheGradientPass(chunk: Int) {
+        let (model, batch, w) = smallProblem(n: 23, widths: [5, 7, 4])
+        let surface = LossSurface(model: model, loss: .crossEntropy, examples: batch, weightDecay: 0.01, chunkSize: chunk)
+        // Reference: argmax of each output row against the label, counted by hand.
+        let outputs = model(surface.layout.unflatten(w), batch.inputs)
+        var correct = 0
+        for i in 0..<batch.count {
+            let z = (0..<4).map { outputs[i, $0] }, y = (0..<4).map { batch.targets[i, $0] }
+            if z.indices.max(by: { z[$0] < z[$1] }) == y.indices.max(by: { y[$0] < y[$1] }) { correct += 1 }
+        }
+        let expected = Double(correct) / Double(batch.count)
+        #expect(expected > 0 && expected < 1, "the problem should have both right and wrong answers: \(expected)")
+        #expect(surface.accuracy(at: w) == expected)
+        let plain = surface.valueAndGradient(at: w)
+        for memos in [nil, surface.primalMemos()] {
+            let both = surface.valueGradientAndAccuracy(at: w, memos: memos)
+            #expect(both.accuracy == expected)
+            #expect(both.value == plain.value && both.gradient.scalars == plain.gradient.scalars)
+        }
+        let forward = surface.valueAndAccuracy(at: w)
+        #expect(forward.accuracy == expected && forward.value == surface.value(at: w))
+    }
+
     @Test("a gradient taken through the memo equals the plain one and leaves the primal work for the products",
           arguments: [(Activation.tanh, LossKind.crossEntropy), (.gelu, .meanSquaredError)])
     func gradientFillsTheMemo(activation: Activation, loss: LossKind) {
