@@ -57,7 +57,7 @@ public struct LossSurface<T: TensorScalar> {
     /// leaves its primal work there for Hessian-vector products at the same `w` (or reuses theirs);
     /// the result is the same to the last bit.
     public func valueAndGradient(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil) -> (value: T, gradient: Tensor<T>) {
-        let result = valueGradientAndAccuracy(at: w, memos: memos)
+        let result = gradientPass(at: w, memos: memos, countingCorrect: false)
         return (result.value, result.gradient)
     }
 
@@ -66,6 +66,12 @@ public struct LossSurface<T: TensorScalar> {
     /// for bit; the accuracy is meaningful for one-hot targets only.
     public func valueGradientAndAccuracy(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil)
         -> (value: T, gradient: Tensor<T>, accuracy: Double) {
+        let result = gradientPass(at: w, memos: memos, countingCorrect: true)
+        return (result.value, result.gradient, Double(result.correct) / Double(examples.count))
+    }
+
+    private func gradientPass(at w: Tensor<T>, memos: [PrimalMemo<T>]?, countingCorrect: Bool)
+        -> (value: T, gradient: Tensor<T>, correct: Int) {
         precondition(memos == nil || memos!.count == objectives.count, "valueAndGradient: \(memos!.count) memos for \(objectives.count) chunks")
         let params = layout.unflatten(w)
         var value: T = 0
@@ -74,11 +80,11 @@ public struct LossSurface<T: TensorScalar> {
         for (c, objective) in objectives.enumerated() {
             let (v, g, outputs) = Autodiff.valueGradientAndAuxiliary(of: objective, at: params, memo: memos?[c])
             value += v
-            correct += objective.batch.correctPredictions(outputs)
+            if countingCorrect { correct += objective.batch.correctPredictions(outputs) }
             let flat = layout.flatten(g)
             if gradient == nil { gradient = flat } else { gradient!.add(flat) }
         }
-        return (value, gradient!, Double(correct) / Double(examples.count))
+        return (value, gradient!, correct)
     }
 
     /// `L(w)` and the accuracy (as `accuracy(at:)`) from one forward pass.

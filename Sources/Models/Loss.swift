@@ -38,13 +38,15 @@ public struct Batch<T: TensorScalar>: Sendable {
     public func correctPredictions(_ outputs: Tensor<T>) -> Int {
         precondition(outputs.shape == targets.shape, "Batch.correctPredictions: outputs \(outputs.shape) for targets \(targets.shape)")
         let classes = targets.shape[1]
-        func argmax(_ row: UnsafePointer<T>) -> Int {
+        // Compared as Float64 (exact, order-preserving): generic comparisons here would go
+        // through a witness call per element.
+        func argmax(_ row: UnsafePointer<Double>) -> Int {
             var best = 0
             for j in 1..<max(classes, 1) where row[best] < row[j] { best = j }
             return best
         }
-        return outputs.scalars.withUnsafeBufferPointer { z in
-            targets.scalars.withUnsafeBufferPointer { y in
+        return outputs.doubles.withUnsafeBufferPointer { z in
+            targets.doubles.withUnsafeBufferPointer { y in
                 (0..<count).reduce(0) { correct, i in
                     correct + (argmax(z.baseAddress! + i * classes) == argmax(y.baseAddress! + i * classes) ? 1 : 0)
                 }
