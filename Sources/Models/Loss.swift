@@ -54,10 +54,19 @@ public struct Batch<T: TensorScalar>: Sendable {
         }
     }
 
-    /// Consecutive slices of at most `size` examples covering the batch.
-    public func chunks(of size: Int) -> [Batch] {
-        precondition(size > 0, "Batch.chunks: size must be positive")
-        if size >= count { return [self] }
-        return stride(from: 0, to: count, by: size).map { slice($0..<Swift.min($0 + size, count)) }
+    /// Consecutive slices of at most `size` examples covering the batch, and at least `minimum`
+    /// of them (fewer only when there are fewer examples); sizes differ by at most one, the
+    /// larger first.
+    public func chunks(of size: Int, atLeast minimum: Int = 1) -> [Batch] {
+        precondition(size > 0 && minimum > 0, "Batch.chunks: size and minimum must be positive")
+        let k = Swift.max(Swift.min(Swift.max((count + size - 1) / size, minimum), count), 1)
+        if k == 1 { return [self] }
+        let (base, extra) = count.quotientAndRemainder(dividingBy: k)
+        var start = 0
+        return (0..<k).map { c in
+            let end = start + base + (c < extra ? 1 : 0)
+            defer { start = end }
+            return slice(start..<end)
+        }
     }
 }

@@ -194,3 +194,57 @@ struct PrimalMemoTests {
         #expect(again.value == value && again.gradient.scalars == gradient.scalars)
     }
 }
+
+@Suite("Chunks evaluated concurrently")
+struct ConcurrentChunkTests {
+    @Test("chunks cover the batch in order, at most `size` each, at least `minimum`, sizes within one")
+    func chunkSizes() {
+        let (_, batch, _) = smallProblem(n: 23)
+        for (size, minimum, expected) in [(7, 1, [6, 6, 6, 5]), (100, 2, [12, 11]), (100, 1, [23]), (5, 2, [5, 5, 5, 4, 4]),
+                                          (1, 1, Array(repeating: 1, count: 23)), (100, 40, Array(repeating: 1, count: 23))] {
+            let chunks = batch.chunks(of: size, atLeast: minimum)
+            #expect(chunks.map(\.count) == expected, "size \(size), minimum \(minimum)")
+            #expect(chunks.flatMap(\.inputs.scalars) == batch.inputs.scalars)
+        }
+    }
+
+    /// A set large enough to be cut in two concurrent chunks: loss, gradient and Hv agree with one
+    /// pass over the whole batch to rounding, repeat bit for bit (the sums run in chunk order
+    /// whatever the threads' timing), and memoized products equal fresh ones bit for bit.
+    @Test("concurrent chunks give the whole-batch loss, gradient and Hv, the same bits every time")
+    func concurrentEqualsWhole() {
+        let n = LossSurface<Double>.parallelExamples + 37
+        let (model, batch, w) = smallProblem(n: n, widths: [5, 9, 4])
+        let surface = LossSurface(model: model, loss: .crossEntropy, examples: batch, weightDecay: 0.01)
+        #expect(surface.chunks.map(\.count) == [n - n / 2, n / 2])
+        let params = surface.layout.unflatten(w)
+        let whole = Objective(model: model, loss: .crossEntropy, batch: batch, weightDecay: 0.01)
+        let (value, gradient) = Autodiff.valueAndGradient(of: whole, at: params)
+        let got = surface.valueAndGradient(at: w)
+        #expect(abs(got.value - value) <= 1e-14 * abs(value))
+        #expect(relativeError(got.gradient.scalars, surface.layout.flatten(gradient).scalars) < 1e-13)
+        #expect(abs(surface.value(at: w) - value) <= 1e-14 * abs(value))
+        var rng = SeededGenerator(seed: 41)
+        let v = Tensor<Double>.randomNormal([surface.dimension], using: &rng)
+        let expected = surface.layout.flatten(Autodiff.hessianVectorProduct(of: whole, at: params, along: surface.layout.unflatten(v)).product)
+        let hv = surface.hessianVectorProduct(at: w, v)
+        #expect(relativeError(hv.scalars, expected.scalars) < 1e-13)
+        let memos = surface.primalMemos()
+        for _ in 0..<3 {
+            #expect(surface.valueAndGradient(at: w).gradient.scalars == got.gradient.scalars)
+            #expect(surface.hessianVectorProduct(at: w, v).scalars == hv.scalars)
+            #expect(surface.hessianVectorProduct(at: params, v, memos: memos).scalars == hv.scalars)
+        }
+        let both = surface.valueGradientAndAccuracy(at: w, memos: memos)
+        #expect(both.gradient.scalars == got.gradient.scalars && both.accuracy == surface.accuracy(at: w))
+        #expect(surface.valueAndAccuracy(at: w).accuracy == both.accuracy)
+    }
+
+    /// (Other tests may hold a region at the same time, so the count after is not checked here.)
+    @Test("BLASThreads.singleThreaded runs BLAS on one thread, nested too")
+    func blasThreads() {
+        let counts = BLASThreads.singleThreaded { [BLASThreads.count, BLASThreads.singleThreaded { BLASThreads.count }, BLASThreads.count] }
+        #expect(counts == [1, 1, 1])
+        #expect(BLASThreads.count >= 1)
+    }
+}
