@@ -51,7 +51,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "curv-bench", dependencies: ["CAllocator", "Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
-            "CAllocator", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-density", dependencies: [
             "CAllocator", "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),

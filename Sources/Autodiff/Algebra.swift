@@ -21,6 +21,9 @@ public protocol TensorOps {
     func matmul(_ other: Self, transposeSelf: Bool, transposeOther: Bool) -> Self
     /// A `[rows, cols]` matrix plus a `[cols]` vector on every row.
     func addingRowVector(_ b: Self) -> Self
+    /// `self * w + 1 bᵀ`, a dense layer's affine map: `matmul(w).addingRowVector(b)` up to rounding,
+    /// in fewer passes over the result (the default is that composition).
+    func matmul(_ w: Self, addingRowVector b: Self) -> Self
     static func + (a: Self, b: Self) -> Self
     /// `alpha * self` for a constant alpha.
     func scaled(_ alpha: Scalar) -> Self
@@ -62,4 +65,6 @@ public protocol PullbackOps: TensorOps {
 extension TensorOps {
     /// `self * other` as matrices.
     public func matmul(_ other: Self) -> Self { matmul(other, transposeSelf: false, transposeOther: false) }
+
+    public func matmul(_ w: Self, addingRowVector b: Self) -> Self { matmul(w).addingRowVector(b) }
 }

@@ -9,6 +9,20 @@ public protocol ScalarFunction {
     func callAsFunction<A: TensorOps>(_ parameters: [A]) -> A where A.Scalar == Scalar
 }
 
+/// A scalar function that also yields a by-product of its evaluation, not differentiated (JAX's
+/// `has_aux`): a model's loss and its outputs, say, so a gradient step can report the accuracy
+/// without a second forward pass. `callAsFunction` is the value alone.
+public protocol AuxiliaryScalarFunction: ScalarFunction {
+    /// The rank-0 value and the by-product, computed by the same operations as `callAsFunction`.
+    func valueAndAuxiliary<A: TensorOps>(_ parameters: [A]) -> (value: A, auxiliary: A) where A.Scalar == Scalar
+}
+
+extension AuxiliaryScalarFunction {
+    public func callAsFunction<A: TensorOps>(_ parameters: [A]) -> A where A.Scalar == Scalar {
+        valueAndAuxiliary(parameters).value
+    }
+}
+
 /// `f(w)` and `∇f(w)` by reverse mode. Cost: one forward pass and one backward pass.
 public func valueAndGradient<F: ScalarFunction>(of f: F, at parameters: [Tensor<F.Scalar>])
     -> (value: F.Scalar, gradient: [Tensor<F.Scalar>]) {
@@ -17,6 +31,27 @@ public func valueAndGradient<F: ScalarFunction>(of f: F, at parameters: [Tensor<
     let output = f(variables)
     let gradient = tape.backward(from: output, to: variables) { Tensor(zeros: $0.shape) }
     return (output.value.scalar, gradient)
+}
+
+/// `f(w)`, `∇f(w)` and the by-product of the same forward pass (its value at `w`), by reverse
+/// mode; with a `memo`, over duals as `valueAndGradient(of:at:memo:)`. The value and gradient
+/// equal those of `valueAndGradient` bit for bit (the passes run the same operations).
+public func valueGradientAndAuxiliary<F: AuxiliaryScalarFunction>(of f: F, at parameters: [Tensor<F.Scalar>],
+                                                                  memo: PrimalMemo<F.Scalar>? = nil)
+    -> (value: F.Scalar, gradient: [Tensor<F.Scalar>], auxiliary: Tensor<F.Scalar>) {
+    guard let memo else {
+        let tape = Tape<Tensor<F.Scalar>>()
+        let variables = parameters.map { tape.variable($0) }
+        let (output, auxiliary) = f.valueAndAuxiliary(variables)
+        let gradient = tape.backward(from: output, to: variables) { Tensor(zeros: $0.shape) }
+        return (output.value.scalar, gradient, auxiliary.value)
+    }
+    memo.rewind()
+    let tape = Tape<Dual<F.Scalar>>()
+    let variables = parameters.map { tape.variable(Dual($0, tangent: nil, memo: memo)) }
+    let (output, auxiliary) = f.valueAndAuxiliary(variables)
+    let adjoints = tape.backward(from: output, to: variables) { Dual(Tensor(zeros: $0.shape)) }
+    return (output.value.primal.scalar, adjoints.map(\.primal), auxiliary.value.primal)
 }
 
 /// `f(w)` and `∇f(w)` by reverse mode over duals without tangents, remembering the primal work in

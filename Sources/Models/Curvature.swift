@@ -1,12 +1,20 @@
 import Autodiff
+import Dispatch
 import Tensor
 
 /// Loss, gradient and Hessian-vector products of an MLP's mean loss over a fixed set of examples,
 /// in flat-vector form (what optimizers and Lanczos want).
 ///
-/// Large sets are processed in chunks of `chunkSize` examples, so memory stays bounded; each chunk's
-/// objective is weighted by its share of the examples, so the result equals the whole-batch one
-/// whatever the chunk sizes (up to rounding).
+/// Large sets are processed in chunks of at most `chunkSize` examples, so memory stays bounded; each
+/// chunk's objective is weighted by its share of the examples, so the result equals the whole-batch
+/// one whatever the chunk sizes (up to rounding).
+///
+/// Sets of `parallelExamples` or more are cut into at least two chunks, and chunks run
+/// concurrently, two at a time, each with single-threaded BLAS (`BLASThreads`); their results are
+/// summed in chunk order. For small models this beats splitting every matrix product over two
+/// threads: the element-wise work runs on both cores too, there is one join per pass instead of
+/// one per product, and no BLAS worker spins between products. The chunks depend on the examples
+/// and `chunkSize` only, never on the machine, so results do not depend on the core count.
 public struct LossSurface<T: TensorScalar> {
     public let model: MLP
     public let loss: LossKind
@@ -17,6 +25,10 @@ public struct LossSurface<T: TensorScalar> {
     /// One objective per chunk, weighted by its share of the examples (the decay term rides on the
     /// first). Cut once here: the operator applies them thousands of times.
     private let objectives: [Objective<T>]
+    /// At least this many examples are cut into two chunks or more, evaluated concurrently.
+    public static var parallelExamples: Int { 256 }
+    /// How many chunks run at once.
+    static var concurrentChunks: Int { 2 }
 
     public init(model: MLP, loss: LossKind, examples: Batch<T>, weightDecay: T = 0, chunkSize: Int = 4096) {
         self.model = model
@@ -26,7 +38,8 @@ public struct LossSurface<T: TensorScalar> {
         self.chunkSize = chunkSize
         self.layout = model.layout
         let n = T(examples.count)
-        objectives = examples.chunks(of: chunkSize).enumerated().map { c, chunk in
+        let minimumChunks = examples.count >= Self.parallelExamples ? Self.concurrentChunks : 1
+        objectives = examples.chunks(of: chunkSize, atLeast: minimumChunks).enumerated().map { c, chunk in
             Objective(model: model, loss: loss, batch: chunk, weight: T(chunk.count) / n,
                       weightDecay: c == 0 ? weightDecay : 0)
         }
@@ -44,11 +57,34 @@ public struct LossSurface<T: TensorScalar> {
     /// Number of parameters (the Hessian is `dimension x dimension`).
     public var dimension: Int { layout.count }
 
+    /// `body(c, objective)` for every chunk, chunks running concurrently (`concurrentChunks` at a
+    /// time, BLAS single-threaded inside) when there are several; results in chunk order.
+    /// `body` may only touch chunk `c`'s own state (its memo).
+    private func eachChunk<R>(_ body: (Int, Objective<T>) -> R) -> [R] {
+        if objectives.count == 1 { return [body(0, objectives[0])] }
+        var results = [R?](repeating: nil, count: objectives.count)
+        let workers = Swift.min(Self.concurrentChunks, objectives.count)
+        BLASThreads.singleThreaded {
+            results.withUnsafeMutableBufferPointer { out in
+                let out = UncheckedSendable(out)
+                withoutActuallyEscaping(body) { body in
+                    let body = UncheckedSendable(body)
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        for c in stride(from: worker, to: objectives.count, by: workers) {
+                            out.value[c] = body.value(c, objectives[c])
+                        }
+                    }
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
 
     /// `L(w)` by plain evaluation.
     public func value(at w: Tensor<T>) -> T {
         let params = layout.unflatten(w)
-        return objectives.reduce(T(0)) { $0 + $1(params).scalar }
+        return eachChunk { _, objective in objective(params).scalar }.reduce(T(0), +)
     }
 
     /// `L(w)` and `∇L(w)` (flat).
@@ -57,18 +93,53 @@ public struct LossSurface<T: TensorScalar> {
     /// leaves its primal work there for Hessian-vector products at the same `w` (or reuses theirs);
     /// the result is the same to the last bit.
     public func valueAndGradient(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil) -> (value: T, gradient: Tensor<T>) {
+        let result = gradientPass(at: w, memos: memos, countingCorrect: false)
+        return (result.value, result.gradient)
+    }
+
+    /// `L(w)`, `∇L(w)` (flat) and the accuracy (as `accuracy(at:)`), the accuracy read from the
+    /// outputs of the gradient's own forward pass. Value and gradient as `valueAndGradient`, bit
+    /// for bit; the accuracy is meaningful for one-hot targets only.
+    public func valueGradientAndAccuracy(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil)
+        -> (value: T, gradient: Tensor<T>, accuracy: Double) {
+        let result = gradientPass(at: w, memos: memos, countingCorrect: true)
+        return (result.value, result.gradient, Double(result.correct) / Double(examples.count))
+    }
+
+    private func gradientPass(at w: Tensor<T>, memos: [PrimalMemo<T>]?, countingCorrect: Bool)
+        -> (value: T, gradient: Tensor<T>, correct: Int) {
         precondition(memos == nil || memos!.count == objectives.count, "valueAndGradient: \(memos!.count) memos for \(objectives.count) chunks")
         let params = layout.unflatten(w)
-        var value: T = 0
-        var gradient: Tensor<T>? = nil
-        for (c, objective) in objectives.enumerated() {
-            let (v, g) = memos.map { Autodiff.valueAndGradient(of: objective, at: params, memo: $0[c]) }
-                ?? Autodiff.valueAndGradient(of: objective, at: params)
-            value += v
-            let flat = layout.flatten(g)
-            if gradient == nil { gradient = flat } else { gradient!.add(flat) }
+        let parts = eachChunk { c, objective in
+            let (v, g, outputs) = Autodiff.valueGradientAndAuxiliary(of: objective, at: params, memo: memos?[c])
+            return (v, layout.flatten(g), countingCorrect ? objective.batch.correctPredictions(outputs) : 0)
         }
-        return (value, gradient!)
+        var value: T = 0
+        var gradient = parts[0].1
+        for (c, part) in parts.enumerated() {
+            value += part.0
+            if c > 0 { gradient.add(part.1) }
+        }
+        return (value, gradient, parts.reduce(0) { $0 + $1.2 })
+    }
+
+    /// `L(w)` and the accuracy (as `accuracy(at:)`) from one forward pass.
+    public func valueAndAccuracy(at w: Tensor<T>) -> (value: T, accuracy: Double) {
+        let params = layout.unflatten(w)
+        let parts = eachChunk { _, objective in
+            let (v, outputs) = objective.valueAndAuxiliary(params)
+            return (v.scalar, objective.batch.correctPredictions(outputs))
+        }
+        let value = parts.reduce(T(0)) { $0 + $1.0 }
+        return (value, Double(parts.reduce(0) { $0 + $1.1 }) / Double(examples.count))
+    }
+
+    /// Fraction of examples whose largest output is at the target's largest entry (one-hot labels;
+    /// ties go to the first index).
+    public func accuracy(at w: Tensor<T>) -> Double {
+        let params = layout.unflatten(w)
+        let correct = eachChunk { _, objective in objective.batch.correctPredictions(model(params, objective.batch.inputs)) }.reduce(0, +)
+        return Double(correct) / Double(examples.count)
     }
 
     /// `H v` (flat), exact up to rounding, with `H` the Hessian of `L` at `w`.
@@ -85,12 +156,12 @@ public struct LossSurface<T: TensorScalar> {
     public func hessianVectorProduct(at params: [Tensor<T>], _ v: Tensor<T>, memos: [PrimalMemo<T>]? = nil) -> Tensor<T> {
         precondition(memos == nil || memos!.count == objectives.count, "hessianVectorProduct: \(memos!.count) memos for \(objectives.count) chunks")
         let direction = layout.unflatten(v)
-        var product: Tensor<T>? = nil
-        for (c, objective) in objectives.enumerated() {
-            let hv = layout.flatten(Autodiff.hessianVectorProduct(of: objective, at: params, along: direction, memo: memos?[c]).product)
-            if product == nil { product = hv } else { product!.add(hv) }
+        let parts = eachChunk { c, objective in
+            layout.flatten(Autodiff.hessianVectorProduct(of: objective, at: params, along: direction, memo: memos?[c]).product)
         }
-        return product!
+        var product = parts[0]
+        for hv in parts.dropFirst() { product.add(hv) }
+        return product
     }
 
     /// Empty memos for `hessianVectorProduct(at:_:memos:)`, one per chunk, holding at most
@@ -98,4 +169,11 @@ public struct LossSurface<T: TensorScalar> {
     public func primalMemos(byteLimit: Int = 1 << 30) -> [PrimalMemo<T>] {
         objectives.map { _ in PrimalMemo(byteLimit: byteLimit / objectives.count) }
     }
+}
+
+/// A value handed to `DispatchQueue.concurrentPerform`'s workers, each of which touches its own
+/// part of it only (its chunks' results and memos).
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

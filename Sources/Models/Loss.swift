@@ -33,10 +33,40 @@ public struct Batch<T: TensorScalar>: Sendable {
     /// Examples `range`.
     public func slice(_ range: Range<Int>) -> Batch { Batch(inputs: inputs.rows(range), targets: targets.rows(range)) }
 
-    /// Consecutive slices of at most `size` examples covering the batch.
-    public func chunks(of size: Int) -> [Batch] {
-        precondition(size > 0, "Batch.chunks: size must be positive")
-        if size >= count { return [self] }
-        return stride(from: 0, to: count, by: size).map { slice($0..<Swift.min($0 + size, count)) }
+    /// How many examples' `outputs` rows (`[n, outputs]`) have their largest entry where the
+    /// target row has its largest (the first such index on ties, in both).
+    public func correctPredictions(_ outputs: Tensor<T>) -> Int {
+        precondition(outputs.shape == targets.shape, "Batch.correctPredictions: outputs \(outputs.shape) for targets \(targets.shape)")
+        let classes = targets.shape[1]
+        // Compared as Float64 (exact, order-preserving): generic comparisons here would go
+        // through a witness call per element.
+        func argmax(_ row: UnsafePointer<Double>) -> Int {
+            var best = 0
+            for j in 1..<max(classes, 1) where row[best] < row[j] { best = j }
+            return best
+        }
+        return outputs.doubles.withUnsafeBufferPointer { z in
+            targets.doubles.withUnsafeBufferPointer { y in
+                (0..<count).reduce(0) { correct, i in
+                    correct + (argmax(z.baseAddress! + i * classes) == argmax(y.baseAddress! + i * classes) ? 1 : 0)
+                }
+            }
+        }
+    }
+
+    /// Consecutive slices of at most `size` examples covering the batch, and at least `minimum`
+    /// of them (fewer only when there are fewer examples); sizes differ by at most one, the
+    /// larger first.
+    public func chunks(of size: Int, atLeast minimum: Int = 1) -> [Batch] {
+        precondition(size > 0 && minimum > 0, "Batch.chunks: size and minimum must be positive")
+        let k = Swift.max(Swift.min(Swift.max((count + size - 1) / size, minimum), count), 1)
+        if k == 1 { return [self] }
+        let (base, extra) = count.quotientAndRemainder(dividingBy: k)
+        var start = 0
+        return (0..<k).map { c in
+            let end = start + base + (c < extra ? 1 : 0)
+            defer { start = end }
+            return slice(start..<end)
+        }
     }
 }

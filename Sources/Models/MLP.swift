@@ -73,7 +73,7 @@ public struct MLP: Equatable, Sendable {
         precondition(parameters.count == 2 * (widths.count - 1), "MLP: expected \(2 * (widths.count - 1)) parameter tensors, got \(parameters.count)")
         var h = x
         for k in 0..<(widths.count - 1) {
-            h = h.matmul(parameters[2 * k]).addingRowVector(parameters[2 * k + 1])
+            h = h.matmul(parameters[2 * k], addingRowVector: parameters[2 * k + 1])
             if k < widths.count - 2 { h = activation.apply(h) }
         }
         return h

@@ -6,7 +6,8 @@ import Tensor
 ///
 /// `weight` lets a large batch be split into chunks whose objectives add up to the whole one's:
 /// chunk c gets `weight = n_c / n`, and the decay term is carried by one chunk only.
-public struct Objective<T: TensorScalar>: ScalarFunction {
+/// Its by-product (`valueAndAuxiliary`) is the model's outputs on the batch, `[n, outputs]`.
+public struct Objective<T: TensorScalar>: AuxiliaryScalarFunction {
     public typealias Scalar = T
     public let model: MLP
     public let loss: LossKind
@@ -22,13 +23,13 @@ public struct Objective<T: TensorScalar>: ScalarFunction {
         self.weightDecay = weightDecay
     }
 
-    public func callAsFunction<A: TensorOps>(_ parameters: [A]) -> A where A.Scalar == T {
+    public func valueAndAuxiliary<A: TensorOps>(_ parameters: [A]) -> (value: A, auxiliary: A) where A.Scalar == T {
         let outputs = model(parameters, A(constant: batch.inputs))
         var total = loss.apply(outputs, batch.targets)
         if weight != 1 { total = total.scaled(weight) }
         if weightDecay != 0 {
             for p in parameters { total = total + p.sumOfSquares().scaled(weightDecay / 2) }
         }
-        return total
+        return (total, outputs)
     }
 }

@@ -11,6 +11,30 @@ extension Tensor {
         return out
     }
 
+    /// `self * other + 1 biasᵀ`: the product with the vector `bias` (`[n]`) added to every row,
+    /// in one GEMM (beta = 1 on rows that start as the bias), with no separate pass over the result
+    /// and no zeroing pass inside BLAS. Equals `matmul(other).addingRowVector(bias)` up to rounding:
+    /// the bias enters the GEMM's sum first (bit for bit the same when BLAS takes the inner
+    /// dimension in one block, as it does for a few hundred).
+    public func matmul(_ other: Tensor, addingRowVector bias: Tensor) -> Tensor {
+        let (m, k, n) = Tensor.productShape(self, other, false, false)
+        precondition(bias.shape == [n], "matmul(_:addingRowVector:): product has \(n) columns, bias shape \(bias.shape)")
+        var out = Tensor(rows: m, repeating: bias)
+        if k > 0 { out.accumulateProduct(self, other, beta: 1) }
+        return out
+    }
+
+    /// A `[rows, n]` matrix whose every row is the vector `row` (`[n]`).
+    public init(rows: Int, repeating row: Tensor) {
+        precondition(row.rank == 1, "Tensor(rows:repeating:): needs a vector, got shape \(row.shape)")
+        let n = row.count
+        self = row.scalars.withUnsafeBufferPointer { b in
+            Tensor(shape: [rows, n]) { out, _ in
+                for r in 0..<rows { (out + r * n).initialize(from: b.baseAddress!, count: n) }
+            }
+        }
+    }
+
     /// `self = alpha * op(a) * op(b) + beta * self`, writing into this matrix's storage.
     public mutating func accumulateProduct(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
                                            alpha: T = 1, beta: T = 1) {

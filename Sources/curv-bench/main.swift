@@ -1,7 +1,11 @@
 // curv-bench: the figures behind scripts/bench. Times the tensor core and autodiff on the
 // benchmark models and prints them beside this machine's own SGEMM speed, measured in the same run.
 //
-//   curv-bench [--json] [--repeats N] [--data fixtures/digits]
+//   curv-bench [--json] [--repeats N] [--data fixtures/digits] [--no-slq] [--no-density] [--no-tracking]
+//              [--no-recording] [--profile grad|hvp|loss]
+//
+// --profile runs only M2's gradient (or HVP, or loss) --repeats times and prints the mean time:
+// a loop to put under perf.
 //
 // M1 = MLP 784-512-512-10, tanh, softmax cross-entropy, batch 1024 random inputs, Float32.
 // M2 = MLP 64-128-128-10, tanh, the full digits set (1797 examples), Float32.
@@ -21,6 +25,8 @@ struct Options {
     var slq = true
     var density = true
     var tracking = true
+    var recording = true
+    var profile = ""
 
     init(_ args: [String]) {
         var it = args.makeIterator()
@@ -32,8 +38,10 @@ struct Options {
             case "--no-slq": slq = false
             case "--no-density": density = false
             case "--no-tracking": tracking = false
+            case "--no-recording": recording = false
+            case "--profile": profile = it.next() ?? ""
             default:
-                FileHandle.standardError.write("curv-bench: unknown option \(a) (use --json, --repeats N, --data DIR, --no-slq, --no-density, --no-tracking)\n".data(using: .utf8)!)
+                FileHandle.standardError.write("curv-bench: unknown option \(a) (use --json, --repeats N, --data DIR, --no-slq, --no-density, --no-tracking, --no-recording, --profile grad|hvp|loss)\n".data(using: .utf8)!)
                 exit(2)
             }
         }
@@ -89,16 +97,6 @@ func measure(_ surface: LossSurface<Float>, repeats: Int) -> ModelFigures {
 
 curv_keep_freed_memory()
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-let gflops = sgemmGflops(n: 2048, repeats: 5)
-
-var rng = SeededGenerator(seed: 7)
-let m1Inputs = Tensor<Float>.randomNormal([1024, 784], using: &rng)
-var m1Targets = Tensor<Float>(zeros: [1024, 10])
-for i in 0..<1024 { m1Targets[i, Int(rng.next() % 10)] = 1 }
-let m1 = LossSurface(model: MLP(widths: [784, 512, 512, 10], activation: .tanh), loss: .crossEntropy,
-                     examples: Batch(inputs: m1Inputs, targets: m1Targets))
-let m1f = measure(m1, repeats: options.repeats)
-
 let digits: Dataset
 do {
     let raw = try Dataset.digits(in: URL(fileURLWithPath: options.data))
@@ -109,6 +107,39 @@ do {
 }
 let m2 = LossSurface(model: MLP(widths: [64, 128, 128, 10], activation: .tanh), loss: .crossEntropy,
                      examples: digits.batch(as: Float.self))
+
+/// `--profile`: M2's gradient, HVP or loss in a loop (for perf), mean milliseconds.
+func profile(_ what: String, _ surface: LossSurface<Float>, repeats: Int) -> Double {
+    let w = surface.layout.flatten(surface.model.initialParameters(.lecunNormal, seed: 2, as: Float.self))
+    var rng = SeededGenerator(seed: 3)
+    let v = Tensor<Float>.randomNormal([surface.dimension], using: &rng)
+    var sink: Float = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<repeats {
+        switch what {
+        case "grad": sink += surface.valueAndGradient(at: w).gradient.scalars[0]
+        case "hvp": sink += surface.hessianVectorProduct(at: w, v).scalars[0]
+        default: sink += surface.value(at: w)
+        }
+    }
+    if !sink.isFinite { print("warning: non-finite benchmark result") }
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(repeats)
+}
+if !options.profile.isEmpty {
+    print(String(format: "M2 %@: %.3f ms (mean of %d)", options.profile, profile(options.profile, m2, repeats: options.repeats), options.repeats))
+    exit(0)
+}
+
+let gflops = sgemmGflops(n: 2048, repeats: 5)
+
+var rng = SeededGenerator(seed: 7)
+let m1Inputs = Tensor<Float>.randomNormal([1024, 784], using: &rng)
+var m1Targets = Tensor<Float>(zeros: [1024, 10])
+for i in 0..<1024 { m1Targets[i, Int(rng.next() % 10)] = 1 }
+let m1 = LossSurface(model: MLP(widths: [784, 512, 512, 10], activation: .tanh), loss: .crossEntropy,
+                     examples: Batch(inputs: m1Inputs, targets: m1Targets))
+let m1f = measure(m1, repeats: options.repeats)
+
 let m2f = measure(m2, repeats: options.repeats * 3)
 
 /// SLQ with 10 probes x 80 Lanczos steps on M1 (Float32 model, Float64 Lanczos), each probe
@@ -156,7 +187,7 @@ var figures: [(String, Double)] = [
     ("m1_grad_gflops", m1f.gradGflops), ("m1_hvp_over_grad", m1f.hvpOverGrad),
     ("m1_hvp_remembered_ms", m1f.rememberedHvpMs), ("m1_hvp_remembered_over_grad", m1f.rememberedHvpMs / m1f.gradMs),
     ("m2_loss_ms", m2f.lossMs), ("m2_grad_ms", m2f.gradMs), ("m2_hvp_ms", m2f.hvpMs),
-    ("m2_hvp_over_grad", m2f.hvpOverGrad),
+    ("m2_grad_gflops", m2f.gradGflops), ("m2_hvp_over_grad", m2f.hvpOverGrad),
     ("m2_hvp_remembered_ms", m2f.rememberedHvpMs), ("m2_hvp_remembered_over_grad", m2f.rememberedHvpMs / m2f.gradMs),
 ]
 if options.slq {
@@ -237,7 +268,9 @@ func measureTrackingOverhead(data: String, hessianExamples: Int, steps: Int = 10
         var summaries = [Int: RecordSummary]()
         for e in [0, every] {
             let path = dir.appendingPathComponent("m2-\(e)-\(round).h5").path
-            summaries[e] = try Recorder.record(config(e), options: RecordOptions(outputPath: path, progress: .quiet))
+            summaries[e] = try BLASThreads.singleThreaded {  // as curv-record runs it
+                try Recorder.record(config(e), options: RecordOptions(outputPath: path, progress: .quiet))
+            }
         }
         wallClock.append(summaries[every]!.seconds / summaries[0]!.seconds - 1)
         inProcess.append(summaries[every]!.sharpnessOverhead)
@@ -263,7 +296,50 @@ func measureEdgeOfStabilityRecording(data: String) throws -> RecordSummary {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-bench-eos-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    return try Recorder.record(c, options: RecordOptions(outputPath: dir.appendingPathComponent("eos.h5").path, progress: .quiet))
+    return try BLASThreads.singleThreaded {  // as curv-record runs it
+        try Recorder.record(c, options: RecordOptions(outputPath: dir.appendingPathComponent("eos.h5").path, progress: .quiet))
+    }
+}
+
+/// CPU time of a recording of M2 (digits, 64-128-128-10 tanh, Float32, full batch, lr 0.1,
+/// sharpness every 10 steps on all 1797 examples) for `steps` steps, from getrusage around
+/// `Recorder.record` (all threads): system and user seconds. System time is the kernel's share:
+/// page faults of fresh allocations and BLAS worker threads yielding while they wait for work
+/// (none here: the recording runs as curv-record runs it, BLAS single-threaded).
+func measureRecordingCPU(data: String, steps: Int = 300) throws -> (user: Double, system: Double) {
+    var c = RunConfig()
+    c.steps = steps
+    c.data.source = .digits
+    c.data.path = data
+    c.data.normalize = .scale
+    c.model.hidden = [128, 128]
+    c.optimizer.lr = 0.1
+    c.record.sharpnessEvery = 10
+    c.record.hessianExamples = 0
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-bench-record-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    var before = rusage(), after = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &before)
+    // As curv-record runs it: BLAS on one thread, the surfaces' chunks on both cores.
+    _ = try BLASThreads.singleThreaded {
+        try Recorder.record(c, options: RecordOptions(outputPath: dir.appendingPathComponent("m2.h5").path, progress: .quiet))
+    }
+    getrusage(RUSAGE_SELF.rawValue, &after)
+    return (seconds(after.ru_utime) - seconds(before.ru_utime), seconds(after.ru_stime) - seconds(before.ru_stime))
+}
+
+if options.recording {
+    do {
+        // Three recordings; the median ratio.
+        let runs = try (0..<3).map { _ in try measureRecordingCPU(data: options.data) }.sorted { $0.system / $0.user < $1.system / $1.user }
+        figures += [("record_user_s", runs[1].user), ("record_system_s", runs[1].system),
+                    ("record_system_over_user", runs[1].system / runs[1].user)]
+    } catch {
+        FileHandle.standardError.write("curv-bench: recording benchmark failed: \(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
 }
 
 if options.tracking {
@@ -311,7 +387,8 @@ if options.json {
         print(String(format: "  HVP reusing the point's primal work (as in Lanczos) %8.3f ms = %.2f gradients",
                      f.rememberedHvpMs, f.rememberedHvpMs / f.gradMs))
     }
-    for (name, value) in figures where name.hasPrefix("m1_slq") || name.hasPrefix("density") || name.hasPrefix("m2_sharpness") || name.hasPrefix("eos_") {
+    for (name, value) in figures where name.hasPrefix("m1_slq") || name.hasPrefix("density") || name.hasPrefix("m2_sharpness")
+        || name.hasPrefix("record_") || name.hasPrefix("eos_") {
         print(String(format: "%@ %.3f", name, value))
     }
 }

@@ -4,6 +4,7 @@
 import ArgumentParser
 import CAllocator
 import Foundation
+import Tensor
 import Training
 
 /// Set by SIGINT; the recorder polls it once per step and closes the file cleanly.
@@ -50,7 +51,9 @@ struct RecordCommand: ParsableCommand {
         let options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil,
                                     shouldStop: { interruptRequested != 0 })
         let summary: RecordSummary
-        do { summary = try Recorder.record(runConfig, options: options) } catch { fail(error) }
+        // BLAS on one thread: the loss surfaces run their chunks of examples on both cores, and no
+        // BLAS worker spins (system time) between the small products of a recording.
+        do { summary = try BLASThreads.singleThreaded { try Recorder.record(runConfig, options: options) } } catch { fail(error) }
         if !quiet {
             print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
             if summary.sharpnessSeconds > 0 {

@@ -13,15 +13,18 @@ struct TinyNetwork: ScalarFunction {
     let act: Act
     let loss: LossChoice
     var decay: Double = 0
+    /// Dense layers through the fused `matmul(_:addingRowVector:)` instead of the composition.
+    var fusedAffine = false
 
     func callAsFunction<A: TensorOps>(_ p: [A]) -> A where A.Scalar == Double {
-        var h = A(constant: x).matmul(p[0]).addingRowVector(p[1])
+        func dense(_ x: A, _ w: A, _ b: A) -> A { fusedAffine ? x.matmul(w, addingRowVector: b) : x.matmul(w).addingRowVector(b) }
+        var h = dense(A(constant: x), p[0], p[1])
         switch act {
         case .tanh: h = h.tanh()
         case .relu: h = h.relu()
         case .gelu: h = h.gelu()
         }
-        let z = h.matmul(p[2]).addingRowVector(p[3])
+        let z = dense(h, p[2], p[3])
         var total = loss == .crossEntropy ? z.softmaxCrossEntropy(targets: y) : z.meanSquaredError(targets: y)
         if decay != 0 { total = total + p[0].sumOfSquares().scaled(decay / 2) }
         return total

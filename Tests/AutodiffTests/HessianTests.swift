@@ -58,6 +58,34 @@ struct HessianTests {
         #expect(asym <= 1e-12 * scale, "max |H - Hᵀ| = \(asym), max |H| = \(scale)")
     }
 
+    /// The fused affine primitive against the composition it stands for: gradient and Hv of a
+    /// network written each way, every tangent combination (data only, data and bias, both).
+    @Test("the fused matmul(_:addingRowVector:) has the gradient and Hv of matmul then addingRowVector",
+          arguments: TinyNetwork.allVariants.indices)
+    func fusedAffineMatchesComposition(variant: Int) {
+        let (act, loss, decay) = TinyNetwork.allVariants[variant]
+        let (composed, w) = TinyNetwork.make(act: act, loss: loss, decay: decay)
+        var fused = composed
+        fused.fusedAffine = true
+        let (value, g) = valueAndGradient(of: fused, at: w)
+        let reference = valueAndGradient(of: composed, at: w)
+        #expect(abs(value - reference.value) <= 1e-14 * abs(reference.value))
+        #expect(relativeError(flat(g), flat(reference.gradient)) < 1e-13)
+        for seed in [UInt64(1), 2] {
+            var v = unflat(randomDirection(flat(w).count, seed: seed), like: w)
+            if seed == 2 { v[1] = Tensor(zeros: v[1].shape); v[3] = Tensor(zeros: v[3].shape) }
+            let hv = hessianVectorProduct(of: fused, at: w, along: v).product
+            let expected = hessianVectorProduct(of: composed, at: w, along: v).product
+            let err = relativeError(flat(hv), flat(expected))
+            #expect(err < 1e-12, "Hv, direction \(seed): relative error \(err)")
+        }
+        // The bias tangent alone (no weight tangent): Y' = 1 b'ᵀ.
+        var biasOnly = w.map { Tensor<Double>(zeros: $0.shape) }
+        biasOnly[3] = Tensor(shape: biasOnly[3].shape, repeating: 1)
+        #expect(relativeError(flat(hessianVectorProduct(of: fused, at: w, along: biasOnly).product),
+                              flat(hessianVectorProduct(of: composed, at: w, along: biasOnly).product)) < 1e-12)
+    }
+
     @Test("the gradient carried by the HVP equals the reverse-mode gradient")
     func gradientFromHVP() {
         let (f, w) = TinyNetwork.make(act: .gelu, loss: .crossEntropy, decay: 0.1)

@@ -143,6 +143,31 @@ struct PrimalMemoTests {
         #expect(memos[0].bytes > 0 && memos[0].bytes <= 600)
     }
 
+    @Test("the accuracy read from the gradient's forward pass equals a separate forward pass's; value and gradient unchanged",
+          arguments: [1, 7, 23, 100])
+    func accuracyFromTheGradientPass(chunk: Int) {
+        let (model, batch, w) = smallProblem(n: 23, widths: [5, 7, 4])
+        let surface = LossSurface(model: model, loss: .crossEntropy, examples: batch, weightDecay: 0.01, chunkSize: chunk)
+        // Reference: argmax of each output row against the label, counted by hand.
+        let outputs = model(surface.layout.unflatten(w), batch.inputs)
+        var correct = 0
+        for i in 0..<batch.count {
+            let z = (0..<4).map { outputs[i, $0] }, y = (0..<4).map { batch.targets[i, $0] }
+            if z.indices.max(by: { z[$0] < z[$1] }) == y.indices.max(by: { y[$0] < y[$1] }) { correct += 1 }
+        }
+        let expected = Double(correct) / Double(batch.count)
+        #expect(expected > 0 && expected < 1, "the problem should have both right and wrong answers: \(expected)")
+        #expect(surface.accuracy(at: w) == expected)
+        let plain = surface.valueAndGradient(at: w)
+        for memos in [nil, surface.primalMemos()] {
+            let both = surface.valueGradientAndAccuracy(at: w, memos: memos)
+            #expect(both.accuracy == expected)
+            #expect(both.value == plain.value && both.gradient.scalars == plain.gradient.scalars)
+        }
+        let forward = surface.valueAndAccuracy(at: w)
+        #expect(forward.accuracy == expected && forward.value == surface.value(at: w))
+    }
+
     @Test("a gradient taken through the memo equals the plain one and leaves the primal work for the products",
           arguments: [(Activation.tanh, LossKind.crossEntropy), (.gelu, .meanSquaredError)])
     func gradientFillsTheMemo(activation: Activation, loss: LossKind) {
@@ -167,5 +192,59 @@ struct PrimalMemoTests {
         // And the other order: a gradient after products reuses their passes, same result.
         let again = surface.valueAndGradient(at: w, memos: memos)
         #expect(again.value == value && again.gradient.scalars == gradient.scalars)
+    }
+}
+
+@Suite("Chunks evaluated concurrently")
+struct ConcurrentChunkTests {
+    @Test("chunks cover the batch in order, at most `size` each, at least `minimum`, sizes within one")
+    func chunkSizes() {
+        let (_, batch, _) = smallProblem(n: 23)
+        for (size, minimum, expected) in [(7, 1, [6, 6, 6, 5]), (100, 2, [12, 11]), (100, 1, [23]), (5, 2, [5, 5, 5, 4, 4]),
+                                          (1, 1, Array(repeating: 1, count: 23)), (100, 40, Array(repeating: 1, count: 23))] {
+            let chunks = batch.chunks(of: size, atLeast: minimum)
+            #expect(chunks.map(\.count) == expected, "size \(size), minimum \(minimum)")
+            #expect(chunks.flatMap(\.inputs.scalars) == batch.inputs.scalars)
+        }
+    }
+
+    /// A set large enough to be cut in two concurrent chunks: loss, gradient and Hv agree with one
+    /// pass over the whole batch to rounding, repeat bit for bit (the sums run in chunk order
+    /// whatever the threads' timing), and memoized products equal fresh ones bit for bit.
+    @Test("concurrent chunks give the whole-batch loss, gradient and Hv, the same bits every time")
+    func concurrentEqualsWhole() {
+        let n = LossSurface<Double>.parallelExamples + 37
+        let (model, batch, w) = smallProblem(n: n, widths: [5, 9, 4])
+        let surface = LossSurface(model: model, loss: .crossEntropy, examples: batch, weightDecay: 0.01)
+        #expect(surface.chunks.map(\.count) == [n - n / 2, n / 2])
+        let params = surface.layout.unflatten(w)
+        let whole = Objective(model: model, loss: .crossEntropy, batch: batch, weightDecay: 0.01)
+        let (value, gradient) = Autodiff.valueAndGradient(of: whole, at: params)
+        let got = surface.valueAndGradient(at: w)
+        #expect(abs(got.value - value) <= 1e-14 * abs(value))
+        #expect(relativeError(got.gradient.scalars, surface.layout.flatten(gradient).scalars) < 1e-13)
+        #expect(abs(surface.value(at: w) - value) <= 1e-14 * abs(value))
+        var rng = SeededGenerator(seed: 41)
+        let v = Tensor<Double>.randomNormal([surface.dimension], using: &rng)
+        let expected = surface.layout.flatten(Autodiff.hessianVectorProduct(of: whole, at: params, along: surface.layout.unflatten(v)).product)
+        let hv = surface.hessianVectorProduct(at: w, v)
+        #expect(relativeError(hv.scalars, expected.scalars) < 1e-13)
+        let memos = surface.primalMemos()
+        for _ in 0..<3 {
+            #expect(surface.valueAndGradient(at: w).gradient.scalars == got.gradient.scalars)
+            #expect(surface.hessianVectorProduct(at: w, v).scalars == hv.scalars)
+            #expect(surface.hessianVectorProduct(at: params, v, memos: memos).scalars == hv.scalars)
+        }
+        let both = surface.valueGradientAndAccuracy(at: w, memos: memos)
+        #expect(both.gradient.scalars == got.gradient.scalars && both.accuracy == surface.accuracy(at: w))
+        #expect(surface.valueAndAccuracy(at: w).accuracy == both.accuracy)
+    }
+
+    /// (Other tests may hold a region at the same time, so the count after is not checked here.)
+    @Test("BLASThreads.singleThreaded runs BLAS on one thread, nested too")
+    func blasThreads() {
+        let counts = BLASThreads.singleThreaded { [BLASThreads.count, BLASThreads.singleThreaded { BLASThreads.count }, BLASThreads.count] }
+        #expect(counts == [1, 1, 1])
+        #expect(BLASThreads.count >= 1)
     }
 }

@@ -29,6 +29,25 @@ struct MatrixProductTests {
         #expect(err < 1e-6, "relative error \(err)")
     }
 
+    /// The fused product-plus-bias against the composed reference, for an inner dimension BLAS
+    /// takes in one block and for one it splits (where the bias enters the sum first: rounding only).
+    @Test("matmul(_:addingRowVector:) equals matmul then addingRowVector to rounding", arguments: [5, 64, 784])
+    func fusedBias(k: Int) {
+        var rng = SeededGenerator(seed: 4)
+        let (m, n) = (37, 19)
+        let a = Tensor<Double>.randomNormal([m, k], using: &rng), b = Tensor<Double>.randomNormal([k, n], using: &rng)
+        let bias = Tensor<Double>.randomNormal([n], using: &rng)
+        let fused = a.matmul(b, addingRowVector: bias), composed = a.matmul(b).addingRowVector(bias)
+        #expect(fused.shape == [m, n])
+        let err = relativeError(fused.scalars, composed.scalars)
+        #expect(err < 1e-14, "\(report("A B + 1 biasᵀ", expected: composed.scalars.prefix(3), observed: fused.scalars.prefix(3), error: err, bound: 1e-14))")
+        let (af, bf, biasf) = (a.converted(to: Float.self), b.converted(to: Float.self), bias.converted(to: Float.self))
+        let errf = relativeError(af.matmul(bf, addingRowVector: biasf).scalars, af.matmul(bf).addingRowVector(biasf).scalars)
+        #expect(errf < 1e-6, "Float32: relative error \(errf)")
+        #expect(Tensor<Float>(rows: 3, repeating: biasf).scalars == Array([[Float]](repeating: biasf.scalars, count: 3).joined()))
+        #expect(Tensor<Double>(shape: [0, 4], scalars: []).matmul(Tensor(zeros: [4, 2]), addingRowVector: Tensor(zeros: [2])).shape == [0, 2])
+    }
+
     @Test("Accumulating product adds alpha op(A) op(B) to the target")
     func accumulate() {
         var rng = SeededGenerator(seed: 3)

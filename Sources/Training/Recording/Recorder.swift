@@ -158,7 +158,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
             // passes are the primal half of every Hessian-vector product at w, so they are kept.
             let sharedMemos = measuresSharpness && sampler.isFullBatch && hessianIsTrainingSet
                 ? trainSurface.primalMemos() : nil
-            let (loss, gradient) = batchSurface.valueAndGradient(at: w, memos: sharedMemos)
+            let (loss, gradient, accuracy) = batchSurface.valueGradientAndAccuracy(at: w, memos: sharedMemos)
             let lossValue = Double(loss)
             initialLoss = initialLoss ?? lossValue
             lastStep = t
@@ -167,13 +167,14 @@ final class Recording<T: TensorScalar & StoredFloat> {
             diverged = !lossValue.isFinite || lossValue > config.record.divergenceFactor * max(initialLoss!, 1e-12)
             let measureAll = t % config.record.metricsEvery == 0 || t == config.steps || diverged
             if measureAll {
-                if data.train.isClassification { row["accuracy"] = batchSurface.accuracy(at: w) }
+                if data.train.isClassification { row["accuracy"] = accuracy }
                 row["grad_norm"] = Double(gradient.norm())
                 row["param_norm"] = Double(w.norm())
             }
             if let testSurface, config.record.testEvery > 0, t % config.record.testEvery == 0 || t == config.steps {
-                row["test_loss"] = Double(testSurface.value(at: w))
-                if data.train.isClassification { row["test_accuracy"] = testSurface.accuracy(at: w) }
+                let (testLoss, testAccuracy) = testSurface.valueAndAccuracy(at: w)
+                row["test_loss"] = Double(testLoss)
+                if data.train.isClassification { row["test_accuracy"] = testAccuracy }
             }
             if let previousLoss, lossValue.isFinite, lossValue > config.record.spikeFactor * previousLoss {
                 try events.add(step: t, kind: "loss_spike",
