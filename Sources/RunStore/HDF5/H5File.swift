@@ -10,8 +10,9 @@ import Foundation
 
 final class H5File {
     let handle: H5Handle
-    /// The path as the caller gave it (used in error messages).
-    let path: String
+    /// The path as the caller gave it (used in error messages; a writer renames its temporary file
+    /// and then names the file by its final path).
+    var path: String
     let writable: Bool
 
     private init(handle: H5Handle, path: String, writable: Bool) {
@@ -65,7 +66,18 @@ final class H5File {
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw RunStoreError(.system(operation: "open", errno: EACCES), file: path,
-                                detail: "the file is not readable (check its permissions)")
+                                detail: "permission denied: the file is not readable (check its permissions)")
+        }
+        // Said as what it is, before HDF5 reports it as a file it cannot open.
+        if writable, access(path, W_OK) != 0 {
+            let code = errno
+            let detail: String
+            switch code {
+            case EROFS: detail = "the file is on a read-only file system and cannot be opened for writing; copy it somewhere writable"
+            case EACCES, EPERM: detail = "permission denied: the file is not writable (check its permissions)"
+            default: detail = "cannot open the file for writing: \(String(cString: strerror(code)))"
+            }
+            throw RunStoreError(.system(operation: "open", errno: code), file: path, detail: detail)
         }
         let signature = H5Fis_hdf5(path)
         if signature == 0 {
