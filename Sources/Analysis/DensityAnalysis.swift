@@ -68,8 +68,8 @@ private final class Job<T: TensorScalar & StoredFloat> {
 
     func run() throws -> [DensityAnalysis.Outcome] {
         // Results are appended to the run file: find out now, not after the Hessian products,
-        // that it cannot be written (read-only file system, permissions, another writer).
-        try AnalysisWriter.open(path).close()
+        // that it cannot be written (read-only file system, permissions).
+        try RunReader.checkWritable(path)
         let (plans, model) = try prepare()
         let progress = ProgressReporter(total: plans.count * max(request.probes, 1), label: "curv-density", mode: progressMode)
         var outcomes = [DensityAnalysis.Outcome]()

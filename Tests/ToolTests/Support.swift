@@ -34,19 +34,28 @@ let tinyConfig = """
     spectrum_lanczos = 3
     """
 
-/// Every file under `directory` (relative path -> bytes and modification time).
-func tree(_ directory: URL) -> [String: String] {
-    var out = [String: String]()
+/// Every file under `directory`: relative path -> contents and modification time.
+func tree(_ directory: URL) -> [String: FileState] {
+    var out = [String: FileState]()
     guard let walker = FileManager.default.enumerator(atPath: directory.path) else { return out }
     for case let relative as String in walker {
         let path = directory.appendingPathComponent(relative).path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-        let bytes = FileManager.default.contents(atPath: path) ?? Data()
         let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-        out[relative] = "\(bytes.hashValue) \(bytes.count) \(modified?.timeIntervalSince1970 ?? 0)"
+        out[relative] = FileState(bytes: FileManager.default.contents(atPath: path) ?? Data(), modified: modified)
     }
     return out
+}
+
+struct FileState: Equatable {
+    let bytes: Data
+    let modified: Date?
+}
+
+/// The files created, removed or changed between two trees.
+func changes(_ before: [String: FileState], _ after: [String: FileState]) -> [String] {
+    Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
 }
 
 /// The built executable `name`.

@@ -46,6 +46,13 @@ public final class RunReader {
         }
     }
 
+    /// Throws what opening `path` for writing would report about the file system (read-only,
+    /// permissions), without opening or touching it: a tool that appends results checks this
+    /// before its work.
+    public static func checkWritable(_ path: String) throws {
+        if let problem = H5File.writeProblem(path) { throw problem }
+    }
+
     /// Closes the file now (also done when the reader is released).
     public func close() {
         root.handle.close()
