@@ -49,20 +49,21 @@ let package = Package(
         .target(name: "Figures", dependencies: ["Plot", "Raster", "RunStore", "Spectral", "Training"]),
 
         // MARK: Executables
+        .target(name: "ToolSupport"),
         .executableTarget(name: "curv-bench", dependencies: ["CAllocator", "Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
-            "CAllocator", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "Tensor", "ToolSupport", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-density", dependencies: [
-            "CAllocator", "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "ToolSupport", "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-plot", dependencies: [
-            "CAllocator", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "ToolSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-inspect", dependencies: [
-            "RunStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RunStore", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Benchmarks
@@ -80,6 +81,7 @@ let package = Package(
         .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
+        .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-plot", "curv-inspect"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect"]),
     ],
     swiftLanguageModes: [.v5]

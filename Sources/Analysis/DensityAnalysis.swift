@@ -67,6 +67,9 @@ private final class Job<T: TensorScalar & StoredFloat> {
     }
 
     func run() throws -> [DensityAnalysis.Outcome] {
+        // Results are appended to the run file: find out now, not after the Hessian products,
+        // that it cannot be written (read-only file system, permissions).
+        try RunReader.checkWritable(path)
         let (plans, model) = try prepare()
         let progress = ProgressReporter(total: plans.count * max(request.probes, 1), label: "curv-density", mode: progressMode)
         var outcomes = [DensityAnalysis.Outcome]()
@@ -94,6 +97,10 @@ private final class Job<T: TensorScalar & StoredFloat> {
     private func prepare() throws -> ([Plan], RunModel<T>?) {
         let reader = try RunReader.open(path)
         defer { reader.close() }
+        let parameters = try reader.parameterCount()
+        if let excess = request.memoryEstimate(parameters: parameters).excess() {
+            throw AnalysisError("\(path): an analysis of this model (\(parameters) parameters) with \(request.probes) probes x \(request.lanczos) Lanczos steps, a \(request.gridPoints)-point grid, --top \(request.top), --bottom \(request.bottom) \(excess)")
+        }
         let model: RunModel<T>? = request.fromTridiagonals ? nil : try RunModel<T>(reader: reader)
         let config = try model?.config ?? RunConfig.parse(reader.configTOML(), file: "\(path) /config/toml")
         let available = request.fromTridiagonals ? try tridiagonalSteps(reader) : try reader.checkpointSteps()

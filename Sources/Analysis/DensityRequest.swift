@@ -1,5 +1,6 @@
 import RunStore
 import Spectral
+import Training
 
 /// What `curv-density` computes, per checkpoint step.
 public struct DensityRequest: Sendable {
@@ -36,4 +37,20 @@ public struct DensityRequest: Sendable {
     /// The tolerance in force: the one asked for, else 1e-6 for Float64 products and 1e-4 for
     /// Float32 ones (their rounding, ~1e-6 of ‖H‖ per product, is the floor of any residual).
     public var resolvedEigenTolerance: Double { eigenTolerance ?? (dtype == "f32" ? 1e-4 : 1e-6) }
+
+    /// The memory one step's analysis needs for a model of `parameters` parameters (0: what the
+    /// settings alone need, checked before the run file is read).
+    public func memoryEstimate(parameters: Int) -> MemoryEstimate {
+        let p = Double(parameters)
+        var e = MemoryEstimate()
+        // Each probe's density on the grid, then the grid, mean and spread.
+        e.add("density grid", count: Double(gridPoints) * (Double(probes) + 3), width: 8)
+        e.add("Lanczos coefficients", count: Double(probes) * Double(lanczos) * 2, width: 8)
+        if !fromTridiagonals {
+            e.add("Lanczos vectors", count: p * Double(lanczos + 2), width: 8)
+            e.add("eigenvector blocks", count: p * Double(top + bottom) * 4, width: 8)
+            e.add("trace sketch", count: p * Double(traceMatvecs), width: 8)
+        }
+        return e
+    }
 }

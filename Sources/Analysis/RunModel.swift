@@ -19,6 +19,14 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
         path = reader.path
         spec = try ModelSpec.parse(json: reader.modelSpec(), source: "\(reader.path) /model/spec")
         config = try RunConfig.parse(reader.configTOML(), file: "\(reader.path) /config/toml")
+        guard let parameters = RunConfig.parameterCount(widths: spec.widths) else {
+            throw AnalysisError("\(reader.path): /model/spec has widths \(spec.widths), whose parameter count overflows a 64-bit integer; the file was damaged or edited")
+        }
+        var estimate = MemoryEstimate()
+        estimate.add("weights", count: Double(parameters) * 4, width: Double(MemoryLayout<T>.size))
+        if let excess = estimate.excess() {
+            throw AnalysisError("\(reader.path): the model of widths \(spec.widths) (\(parameters) parameters) \(excess)")
+        }
         let chunk = chunkSize ?? config.training.chunkSize
         let (batch, source) = try Self.hessianBatch(reader: reader, spec: spec, config: config)
         surface = LossSurface(model: spec.mlp, loss: spec.loss, examples: batch, weightDecay: T(spec.weightDecay), chunkSize: chunk)
@@ -28,6 +36,22 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
     static func hessianBatch(reader: RunReader, spec: ModelSpec, config: RunConfig) throws -> (Batch<T>, String) {
         let outputs = spec.widths.last!
         if let stored = try reader.hessianBatch(as: T.self), let inputs = stored.inputs {
+            // A tampered batch must not reach the model: wrong widths or row counts trap in the
+            // products, and an empty batch gives an all-zero Hessian that looks like a result.
+            let place = "\(reader.path) (/data/hessian_batch)"
+            guard inputs.shape.count == 2, inputs.shape[1] == spec.widths[0] else {
+                throw AnalysisError("\(place): inputs have shape \(inputs.shape), but the model takes \(spec.widths[0]) inputs per example; the file was damaged or edited")
+            }
+            let rows = inputs.shape[0]
+            guard rows > 0 else {
+                throw AnalysisError("\(place): the Hessian batch is empty (0 examples), so there is no Hessian to analyse; the file was damaged or edited")
+            }
+            if let labels = stored.labels, labels.count != rows {
+                throw AnalysisError("\(place): \(rows) input rows but \(labels.count) labels; the file was damaged or edited")
+            }
+            if let targets = stored.targets, targets.shape != [rows, outputs] {
+                throw AnalysisError("\(place): targets have shape \(targets.shape), expected [\(rows), \(outputs)] for \(rows) examples and the model's \(outputs) outputs; the file was damaged or edited")
+            }
             let x = Tensor<T>(shape: inputs.shape, scalars: inputs.values)
             if let labels = stored.labels {
                 var y = Tensor<T>(zeros: [labels.count, outputs])

@@ -10,6 +10,7 @@ import CAllocator
 import Foundation
 import RunStore
 import Spectral
+import ToolSupport
 import Training
 
 /// Set by SIGINT: finished steps are already in the file; a rerun skips them.
@@ -21,7 +22,10 @@ struct DensityCommand: ParsableCommand {
         abstract: "Hessian spectral densities (SLQ), extreme eigenvalues and traces of recorded checkpoints.",
         discussion: """
         Rebuilds the model from RUN.h5 (spec, checkpoint weights, stored Hessian batch) and appends one analysis per \
-        checkpoint under /analyses; recorded data is never modified. A rerun with the same settings skips finished steps.
+        checkpoint under /analyses; recorded data is never modified. A rerun with the same settings skips finished steps. \
+        Settings, the run file and the memory the analysis needs are checked before any Hessian product.
+
+        \(ExitStatus.help)
         """)
 
     @Argument(help: "The run file.")
@@ -33,36 +37,36 @@ struct DensityCommand: ParsableCommand {
     @Option(name: .customLong("operator"), help: "hessian, or preconditioned (Adam's P^-1/2 H P^-1/2).")
     var operatorName = "hessian"
 
-    @Option(name: .long, help: "Random probe vectors (the density is their average).")
+    @Option(name: .long, parsing: .unconditional, help: "Random probe vectors (the density is their average).")
     var probes = 10
 
-    @Option(name: .long, help: "Lanczos steps per probe.")
+    @Option(name: .long, parsing: .unconditional, help: "Lanczos steps per probe.")
     var lanczos = 80
 
-    @Option(name: .long, help: "Gaussian kernel width (default: sqrt(1e-5) x spectral width).")
+    @Option(name: .long, parsing: .unconditional, help: "Gaussian kernel width (default: sqrt(1e-5) x spectral width).")
     var sigma: Double?
 
-    @Option(name: .long, help: "Density grid points.")
+    @Option(name: .long, parsing: .unconditional, help: "Density grid points.")
     var grid = 10_000
 
-    @Option(name: .long, help: "Largest eigenvalues to report.")
+    @Option(name: .long, parsing: .unconditional, help: "Largest eigenvalues to report.")
     var top = 5
 
-    @Option(name: .long, help: "Smallest eigenvalues to report.")
+    @Option(name: .long, parsing: .unconditional, help: "Smallest eigenvalues to report.")
     var bottom = 5
 
-    @Option(name: .customLong("eig-tolerance"), help: ArgumentHelp(
+    @Option(name: .customLong("eig-tolerance"), parsing: .unconditional, help: ArgumentHelp(
         "Iterate the --top/--bottom eigenvalues until each residual |Hy - θy| is at most this fraction of |H| (default: 1e-6 with --dtype f64, 1e-4 with f32).",
         discussion: "Each residual bounds the distance from its value to an eigenvalue. Values still above it when --eig-products runs out are reported as not converged."))
     var eigTolerance: Double?
 
-    @Option(name: .customLong("eig-products"), help: "Hessian-vector products allowed for the --top/--bottom eigenvalues of one step.")
+    @Option(name: .customLong("eig-products"), parsing: .unconditional, help: "Hessian-vector products allowed for the --top/--bottom eigenvalues of one step.")
     var eigProducts = 3000
 
     @Flag(name: .long, help: "Also estimate the trace (Hutch++).")
     var trace = false
 
-    @Option(name: .long, help: "Matrix-vector products for the trace estimate.")
+    @Option(name: .long, parsing: .unconditional, help: "Matrix-vector products for the trace estimate.")
     var traceMatvecs = 90
 
     @Option(name: .long, help: "Precision of the Hessian-vector products: f64 or f32.")
@@ -71,8 +75,8 @@ struct DensityCommand: ParsableCommand {
     @Option(name: .long, help: "Lanczos reorthogonalization: partial (semi-orthogonal, as accurate, cheaper) or full.")
     var reorthogonalization = "partial"
 
-    @Option(name: .long, help: "Probe seed (default: the recorder's seed for that step, so equal settings reproduce a recorded spectrum).")
-    var seed: UInt64?
+    @Option(name: .long, parsing: .unconditional, help: "Probe seed (default: the recorder's seed for that step, so equal settings reproduce a recorded spectrum).")
+    var seed: Int?
 
     @Flag(name: .long, help: "Rebuild densities from Lanczos coefficients already in the file (no Hessian products).")
     var fromTridiagonals = false
@@ -83,26 +87,34 @@ struct DensityCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
+    // Numbers are parsed unconditionally, so "--probes -5" is a negative value refused with a
+    // reason, not a missing one.
     func validate() throws {
         guard StepSelection(at) != nil else { throw ValidationError("--at must be all, latest or a list like 0,100,200; got '\(at)'") }
         guard SpectralOperator(rawValue: operatorName) != nil else { throw ValidationError("--operator must be hessian or preconditioned; got '\(operatorName)'") }
-        guard probes >= 1, lanczos >= 2, grid >= 2, top >= 0, bottom >= 0 else {
-            throw ValidationError("--probes >= 1, --lanczos >= 2, --grid >= 2, --top/--bottom >= 0")
+        for (name, value, least) in [("--probes", probes, 1), ("--lanczos", lanczos, 2), ("--grid", grid, 2), ("--top", top, 0),
+                                     ("--bottom", bottom, 0), ("--eig-products", eigProducts, 1)] where value < least {
+            throw ValidationError(least == 0 ? "\(name) must be 0 or more; got \(value)"
+                                  : value <= 0 ? "\(name) must be positive (at least \(least)); got \(value)" : "\(name) must be at least \(least); got \(value)")
         }
         if let eigTolerance, !(eigTolerance > 0 && eigTolerance < 1) { throw ValidationError("--eig-tolerance must be in (0, 1); got \(eigTolerance)") }
-        guard eigProducts >= 1 else { throw ValidationError("--eig-products must be at least 1; got \(eigProducts)") }
-        if let sigma, !(sigma > 0) { throw ValidationError("--sigma must be positive; got \(sigma)") }
+        if let sigma, !(sigma > 0 && sigma.isFinite) { throw ValidationError("--sigma must be a positive finite number; got \(sigma)") }
+        if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more; got \(seed)") }
         guard ["partial", "full"].contains(reorthogonalization) else {
             throw ValidationError("--reorthogonalization must be partial or full; got '\(reorthogonalization)'")
         }
         guard ["f32", "f64"].contains(dtype) else { throw ValidationError("--dtype must be f32 or f64; got '\(dtype)'") }
-        if trace && traceMatvecs < 6 { throw ValidationError("--trace-matvecs must be at least 6") }
+        if trace && traceMatvecs < 6 { throw ValidationError("--trace-matvecs must be at least 6; got \(traceMatvecs)") }
+        if let excess = request.memoryEstimate(parameters: 0).excess() {
+            throw ValidationError("--probes \(probes) x --lanczos \(lanczos) on a \(grid)-point --grid \(excess)")
+        }
     }
 
-    func run() throws {
+    /// The analysis the options ask for (valid once `validate` has passed).
+    var request: DensityRequest {
         var request = DensityRequest()
-        request.steps = StepSelection(at)!
-        request.operatorKind = SpectralOperator(rawValue: operatorName)!
+        request.steps = StepSelection(at) ?? .all
+        request.operatorKind = SpectralOperator(rawValue: operatorName) ?? .hessian
         request.probes = probes
         request.lanczos = lanczos
         request.sigma = sigma
@@ -113,18 +125,22 @@ struct DensityCommand: ParsableCommand {
         request.eigenProducts = eigProducts
         request.traceMatvecs = trace ? traceMatvecs : 0
         request.dtype = dtype
-        request.seed = seed
+        request.seed = seed.map { UInt64($0) }
         request.fromTridiagonals = fromTridiagonals
         request.force = force
-        request.reorthogonalization = Reorthogonalization(rawValue: reorthogonalization)!
+        request.reorthogonalization = Reorthogonalization(rawValue: reorthogonalization) ?? .partial
+        return request
+    }
+
+    func run() throws {
+        let request = self.request
         signal(SIGINT) { _ in interruptRequested = 1 }
         let outcomes: [DensityAnalysis.Outcome]
         do {
             outcomes = try DensityAnalysis.run(path: path, request: request, progress: quiet ? .quiet : nil,
                                                shouldStop: { interruptRequested != 0 })
         } catch {
-            FileHandle.standardError.write("curv-density: \(error)\n".data(using: .utf8)!)
-            throw ExitCode(1)
+            failAndExit("curv-density", error)
         }
         for o in outcomes {
             let a = o.analysis
@@ -142,7 +158,7 @@ struct DensityCommand: ParsableCommand {
             }
             if !quiet { print(line) }
         }
-        if interruptRequested != 0 { throw ExitCode(130) }
+        if interruptRequested != 0 { throw ExitCode(ExitStatus.interrupted) }
     }
 }
 

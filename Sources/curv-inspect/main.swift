@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import RunStore
+import ToolSupport
 
 @main
 struct CurvInspect: ParsableCommand {
@@ -15,6 +16,8 @@ struct CurvInspect: ParsableCommand {
             parameters, config, checkpoints, metrics, events, analyses, ...; NaN is written as null). \
             --manifest prints every group, dataset and attribute with dtypes, shapes and values, for \
             scripts/check-run-interop. The file is opened read-only. See docs/run-format.md.
+
+            \(ExitStatus.help)
             """)
 
     @Argument(help: ArgumentHelp("The run file to inspect.", valueName: "RUN.h5"))
@@ -39,9 +42,8 @@ struct CurvInspect: ParsableCommand {
             let reader = try RunReader.open(path)
             defer { reader.close() }
             print(json ? try RunSummary.json(reader).text(indent: 2) : try RunSummary.text(reader))
-        } catch let error as RunStoreError {
-            FileHandle.standardError.write("curv-inspect: \(error)\n".data(using: .utf8)!)
-            throw ExitCode(1)
+        } catch {
+            failAndExit("curv-inspect", error)
         }
     }
 }

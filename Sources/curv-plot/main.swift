@@ -4,6 +4,7 @@ import Figures
 import Foundation
 import Plot
 import RunStore
+import ToolSupport
 
 /// Which spectra `--source` lets density, spectrum and report draw.
 enum SourceOption: String, ExpressibleByArgument, CaseIterable {
@@ -18,7 +19,11 @@ struct CurvPlot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curv-plot",
         abstract: "Draw a figure from Curvature run files into a PNG.",
-        discussion: "FIGURE is one of: \(FigureKind.allCases.map(\.rawValue).joined(separator: ", ")). See docs/figures.md.")
+        discussion: """
+        FIGURE is one of: \(FigureKind.allCases.map(\.rawValue).joined(separator: ", ")). See docs/figures.md.
+
+        \(ExitStatus.help)
+        """)
 
     @Argument(help: "sharpness | loss | lr | density | spectrum | report")
     var figure: String
@@ -29,13 +34,13 @@ struct CurvPlot: ParsableCommand {
     @Option(name: .long, help: "Output PNG path (written only when complete).")
     var out: String
 
-    @Option(name: .long, help: "Steps for density figures, comma-separated (default: the last recorded spectrum).")
+    @Option(name: .long, parsing: .unconditional, help: "Steps for density figures, comma-separated (default: the last recorded spectrum).")
     var at: String?
 
     @Option(name: .long, help: "Canvas size in pixels, WxH (default 900x560; report 1200x820).")
     var size: String?
 
-    @Option(name: .long, help: "Scale factor for text and lines (default from the size).")
+    @Option(name: .long, parsing: .unconditional, help: "Scale factor for text and lines (default from the size).")
     var scale: Double?
 
     @Option(name: .long, help: "Figure title.")
@@ -76,7 +81,7 @@ struct CurvPlot: ParsableCommand {
         if let op = `operator`, SpectralOperator(rawValue: op) == nil {
             throw ValidationError("--operator must be hessian or preconditioned, got '\(op)'")
         }
-        if let scale, !(scale > 0 && scale <= 10) { throw ValidationError("--scale must be in (0, 10], got \(scale)") }
+        if let scale, !(scale > 0 && scale <= 10) { throw ValidationError("--scale must be positive and at most 10, got \(scale)") }
     }
 
     func parseSize(_ text: String) throws -> (Int, Int) {
@@ -111,8 +116,7 @@ struct CurvPlot: ParsableCommand {
             drawn = try FigureBuilder.draw(FigureKind(rawValue: figure)!, runs: runs, options: options)
             try drawn.figure.writePNG(to: out)
         } catch {
-            FileHandle.standardError.write(Data("curv-plot: \(error)\n".utf8))
-            throw ExitCode(1)
+            failAndExit("curv-plot", error)
         }
         guard !quiet else { return }
         for s in drawn.sources { print(s.summary) }

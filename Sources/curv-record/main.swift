@@ -5,6 +5,7 @@ import ArgumentParser
 import CAllocator
 import Foundation
 import Tensor
+import ToolSupport
 import Training
 
 /// Set by SIGINT; the recorder polls it once per step and closes the file cleanly.
@@ -14,7 +15,13 @@ struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curv-record",
         abstract: "Train a model from a config file and record the run into an HDF5 run file.",
-        discussion: "Ctrl-C finishes the current step's records and closes the file; a diverging run is recorded up to the divergence and ends normally.")
+        discussion: """
+        Ctrl-C finishes the current step's records and closes the file; a diverging run is recorded up to the \
+        divergence and ends normally. The config is checked (keys, values, schedules, estimated memory) before \
+        any file is created.
+
+        \(ExitStatus.help)
+        """)
 
     @Argument(help: "The run config (TOML); docs/config.md lists every key.")
     var config: String
@@ -22,10 +29,12 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .long, help: "The run file to write.")
     var out: String
 
-    @Option(name: .long, help: "Override the config's step count.")
+    // Numbers are parsed unconditionally, so "--steps -5" is a negative value (refused with a
+    // reason), not a missing one.
+    @Option(name: .long, parsing: .unconditional, help: "Override the config's step count (checkpoints and spectra scheduled past it are dropped, with a warning).")
     var steps: Int?
 
-    @Option(name: .long, help: "Override the config's seed.")
+    @Option(name: .long, parsing: .unconditional, help: "Override the config's seed.")
     var seed: Int?
 
     @Flag(name: .long, help: "Replace an existing run file (it stays whole until the new one is ready).")
@@ -35,8 +44,10 @@ struct RecordCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if let steps, steps < 0 { throw ValidationError("--steps must be >= 0, got \(steps)") }
-        if let seed, seed < 0 { throw ValidationError("--seed must be >= 0, got \(seed)") }
+        if let steps, !(0...RunConfig.maxSteps).contains(steps) {
+            throw ValidationError("--steps must be from 0 to \(RunConfig.maxSteps); got \(steps)")
+        }
+        if let seed, seed < 0 { throw ValidationError("--seed must be >= 0; got \(seed)") }
         if !overwrite && FileManager.default.fileExists(atPath: out) {
             throw ValidationError("\(out) already exists; choose another --out or pass --overwrite")
         }
@@ -44,16 +55,22 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         var runConfig: RunConfig
-        do { runConfig = try RunConfig.load(config) } catch { fail(error) }
-        if let steps { runConfig.steps = steps }
+        do { runConfig = try RunConfig.load(config) } catch { failAndExit("curv-record", error) }
+        if let steps {
+            let dropped: [String]
+            (runConfig, dropped) = runConfig.overridingSteps(steps)
+            for sentence in dropped { warn("curv-record", "--steps \(steps): \(sentence)") }
+        }
         if let seed { runConfig.seed = seed }
         signal(SIGINT) { _ in interruptRequested = 1 }
-        let options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil,
+        var options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil,
                                     shouldStop: { interruptRequested != 0 })
+        options.configPath = config
         let summary: RecordSummary
         // BLAS on one thread: the loss surfaces run their chunks of examples on both cores, and no
         // BLAS worker spins (system time) between the small products of a recording.
-        do { summary = try BLASThreads.singleThreaded { try Recorder.record(runConfig, options: options) } } catch { fail(error) }
+        do { summary = try BLASThreads.singleThreaded { try Recorder.record(runConfig, options: options) } }
+        catch { failAndExit("curv-record", error) }
         if !quiet {
             print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
             if summary.sharpnessSeconds > 0 {
@@ -61,14 +78,8 @@ struct RecordCommand: ParsableCommand {
                              summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead, summary.productsPerMeasurement))
             }
         }
-        if summary.interrupted { throw ExitCode(130) }
+        if summary.interrupted { throw ExitCode(ExitStatus.interrupted) }
     }
-}
-
-/// Prints the error (which names the file and the problem) and exits with status 1.
-func fail(_ error: Error) -> Never {
-    FileHandle.standardError.write("curv-record: \(error)\n".data(using: .utf8)!)
-    exit(1)
 }
 
 curv_keep_freed_memory()

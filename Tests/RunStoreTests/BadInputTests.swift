@@ -161,6 +161,25 @@ struct BadInputTests {
         #expect(snapshot(path).0 == before.0)
     }
 
+    @Test("a checkpoint group named -5 and tridiagonals of mismatched lengths are malformed, not trapped on")
+    func tamperedRecords() throws {
+        let runs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/bad/runs")
+        let minus = runs.appendingPathComponent("checkpoint-minus-5.h5").path
+        let reader = try RunReader.open(minus)
+        let step = try #require(throws: RunStoreError.self) { try reader.checkpointSteps() }
+        #expect(step.kind == .malformed && step.object == "/checkpoints/-5" && step.description.contains(minus))
+        #expect(step.detail.contains("'-5' is not a step"))
+        reader.close()
+        let mismatch = runs.appendingPathComponent("tridiagonal-mismatch.h5").path
+        let spectra = try RunReader.open(mismatch)
+        defer { spectra.close() }
+        #expect(try spectra.spectrum(at: 0, operator: .hessian).alpha.count == 2)
+        let bad = try #require(throws: RunStoreError.self) { try spectra.spectrum(at: 4, operator: .hessian) }
+        #expect(bad.kind == .malformed && bad.object == "/spectra/4/hessian")
+        #expect(bad.detail.contains("alpha [2][6] and beta [2][2]"), "\(bad)")
+    }
+
     @Test("create refuses to overwrite, and overwrite replaces atomically")
     func overwrite() throws {
         let scratch = ScratchDirectory("bad")

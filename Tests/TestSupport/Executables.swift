@@ -12,14 +12,22 @@ public func builtExecutable(_ name: String) -> String {
 }
 
 /// Runs `executable` with `arguments`; returns its exit status, standard output and standard error.
-public func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// With `directory`, the process runs there; with `timeout` (seconds) it is killed (SIGKILL, status
+/// 137 as a shell reports it) when it runs longer, so a hang fails a test instead of stalling it.
+public func runProcess(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+                       timeout: Double? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    let pid = process.processIdentifier
+    let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+    if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog) }
+    defer { watchdog.cancel() }
     // Read both pipes before waiting, so a large output cannot block the child.
     final class Box: @unchecked Sendable { var data = Data() }
     let errBox = Box()
@@ -29,5 +37,6 @@ public func runProcess(_ executable: String, _ arguments: [String]) throws -> (s
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self))
+    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    return (status, String(decoding: outData, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self))
 }

@@ -61,6 +61,62 @@ struct ConfigTests {
         }
     }
 
+    @Test("schedules, step counts and sizes that trapped, hung or overflowed are errors naming the key or the estimate",
+          arguments: [
+            ("[record]\ncheckpoint_geometric = 1e19", ["a.toml", "record.checkpoint_geometric = 1e+19", "1.01 to 1000000"]),
+            ("[record]\nspectrum_geometric = 1e300", ["record.spectrum_geometric = 1e+300", "1.01 to 1000000"]),
+            ("[record]\ncheckpoint_geometric = 1.0000000001", ["record.checkpoint_geometric", "close to 1"]),
+            ("[record]\nspectrum_geometric = 0.5", ["record.spectrum_geometric = 0.5", "0 (off)"]),
+            ("steps = 9223372036854775807", ["steps = 9223372036854775807", "<= 1000000000"]),
+            ("steps = 100\n[record]\ncheckpoint_at = [0, 50, 200, 300]", ["record.checkpoint_at", "steps 200, 300 beyond steps = 100"]),
+            ("steps = 100\n[record]\nspectrum_at = [101]", ["record.spectrum_at", "step 101 beyond steps = 100"]),
+            ("[data]\nsource = \"gaussian_mixture\"\n[model]\nhidden = [4000000000, 4000000000]", ["a.toml", "64-bit"]),
+            ("[data]\nsource = \"idx\"\nimages = \"x\"\nlabels = \"y\"\n[model]\nhidden = [100000, 100000]", ["a.toml", "needs about", "TB of memory", "this machine has"]),
+            ("[data]\nsource = \"gaussian_mixture\"\ncount = 100000000\ndimension = 1000", ["a.toml", "100000000 examples of 1000 features", "needs about"]),
+            ("[data]\nsource = \"teacher_student\"\nteacher_widths = [4000000000, 4000000000, 1]", ["data.teacher_widths", "overflows"]),
+          ])
+    func limits(text: String, fragments: [String]) {
+        do {
+            try RunConfig.parse(text, file: "a.toml").validateForRecording(file: "a.toml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            for fragment in fragments { #expect("\(error)".contains(fragment), "'\(fragment)' missing from: \(error)") }
+        }
+    }
+
+    @Test("a NUL byte is refused with its line and column, not read as the end of the file")
+    func nulByte() {
+        // TOMLKit reads C strings: before the fix the text after the NUL vanished, lr = -1 with it.
+        errors(text: "steps = 5\n# cut \0 here\n[optimizer]\nlr = -1\n", fragments: ["a.toml:2:7", "NUL byte"])
+    }
+
+    @Test("geometric schedules are computed without overflow up to the largest step count")
+    func geometricSchedule() throws {
+        var c = try RunConfig.parse("steps = 1000000000\n[record]\ncheckpoint_geometric = 1000000.0\nspectrum_geometric = 1.01", file: "a.toml")
+        #expect(c.checkpointSteps == [0, 1, 1_000_000, 1_000_000_000])
+        #expect(c.spectrumSteps.count < 3000 && c.spectrumSteps.last == 1_000_000_000)
+        c.steps = 10
+        #expect(c.checkpointSteps == [0, 1, 10])
+    }
+
+    @Test("--steps below scheduled checkpoints and spectra says what is dropped")
+    func overridingSteps() throws {
+        let c = try RunConfig.parse("steps = 100\n[record]\ncheckpoint_at = [0, 50, 100]\nspectrum_geometric = 2.0", file: "a.toml")
+        let (shorter, dropped) = c.overridingSteps(40)
+        #expect(shorter.steps == 40 && shorter.checkpointSteps == [0] && shorter.record.checkpointAt == [0])
+        #expect(dropped.count == 2)
+        #expect(dropped.first?.contains("checkpoints at steps 50, 100 are past step 40") == true, "\(dropped)")
+        #expect(dropped.last?.contains("spectra at steps 64, 100") == true, "\(dropped)")
+        #expect(c.overridingSteps(200).dropped.isEmpty)
+    }
+
+    @Test("parameter counts: exact when they fit, nil when they overflow Int")
+    func parameterCount() {
+        #expect(RunConfig.parameterCount(widths: [64, 64, 10]) == 65 * 64 + 65 * 10)
+        #expect(RunConfig.parameterCount(widths: [4, 4_000_000_000, 4_000_000_000, 3]) == nil)
+        #expect(RunConfig.parameterCount(widths: [Int.max, 1]) == nil)
+    }
+
     @Test("a missing config file is an error naming it")
     func missingFile() {
         #expect(throws: ConfigError.self) { try RunConfig.load("/nonexistent/run.toml") }

@@ -92,6 +92,78 @@ struct DataTests {
         } catch { #expect("\(error)".contains("/nonexistent/digits-images-idx3-ubyte")) }
     }
 
+    @Test("IDX files that trapped: dimensions whose product overflows, labels that are not class indices, no features, no examples")
+    func idxTraps() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func write(_ name: String, _ bytes: [UInt8]) throws -> URL {
+            let url = dir.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            return url
+        }
+        func expectError(_ images: URL, _ labels: URL, _ fragments: [String], absent: [String] = []) {
+            do {
+                _ = try Dataset.idx(images: images, labels: labels)
+                Issue.record("accepted \(images.lastPathComponent) with \(labels.lastPathComponent)")
+            } catch {
+                for f in fragments { #expect("\(error)".contains(f), "'\(f)' missing from: \(error)") }
+                for f in absent { #expect(!"\(error)".contains(f), "'\(f)' in: \(error)") }
+            }
+        }
+        let images = try write("images.idx", [0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 2] + [1, 2, 3, 4, 5, 6])
+        let huge = try write("huge.idx", [0, 0, 8, 3] + [UInt8](repeating: 0xFF, count: 12) + [1, 2, 3])
+        let labels = try write("labels.idx", [0, 0, 8, 1, 0, 0, 0, 3, 0, 1, 2])
+        expectError(huge, labels, ["huge.idx", "4294967295", "file has 19 bytes"])
+        func floatLabels(_ name: String, _ value: Float) throws -> URL {
+            try write(name, [0, 0, 0x0D, 1, 0, 0, 0, 3] + [Float(0), 1, value].flatMap { v in withUnsafeBytes(of: v.bitPattern.bigEndian, Array.init) })
+        }
+        expectError(images, try floatLabels("inf.idx", .infinity), ["inf.idx", "label 2 is inf"])
+        expectError(images, try floatLabels("nan.idx", .nan), ["nan.idx", "label 2 is nan"])
+        expectError(images, try floatLabels("half.idx", 0.5), ["half.idx", "label 2 is 0.5"])
+        let big = try write("big.idx", [0, 0, 0x0E, 1, 0, 0, 0, 3] + [0.0, 1.0, 1e300].flatMap { v in withUnsafeBytes(of: v.bitPattern.bigEndian, Array.init) })
+        expectError(images, big, ["big.idx", "label 2 is 1e+300"])
+        let noFeatures = try write("flat.idx", [0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 0])
+        expectError(noFeatures, labels, ["flat.idx", "no values", "input feature"])
+        let none = try write("none.idx", [0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2])
+        let noLabels = try write("nolabels.idx", [0, 0, 8, 1, 0, 0, 0, 0])
+        expectError(none, noLabels, ["none.idx", "0 examples"], absent: ["subset"])
+    }
+
+    @Test("a gzip IDX file is recognised by its magic bytes, whatever its name")
+    func gzipWithoutSuffix() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["digits-images-idx3-ubyte", "digits-labels-idx1-ubyte"] {
+            _ = try shell("gzip -c \(digitsDirectory.appendingPathComponent(name).path) > \(dir.path)/\(name)")
+        }
+        let zipped = try Dataset.digits(in: dir)
+        #expect(zipped.features == (try Dataset.digits(in: digitsDirectory)).features)
+    }
+
+    @Test("CSV: NaN and infinite features or targets, huge labels and no feature columns are refused with file, line and column")
+    func csvRefusals() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("d.csv")
+        func expectError(_ text: String, label: Int?, targets: [Int] = [], _ fragments: [String]) throws {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            do {
+                _ = try Dataset.csv(file, header: true, labelColumn: label, targetColumns: targets)
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect("\(error)".contains(file.path), "\(error)")
+                for f in fragments { #expect("\(error)".contains(f), "'\(f)' missing from: \(error)") }
+            }
+        }
+        try expectError("a,b,label\n1,2,0\n3,nan,1\n", label: 2, ["line 3, column 2", "'nan' is not a finite number"])
+        try expectError("a,b,label\n1,-inf,0\n", label: 2, ["line 2, column 2", "'-inf'"])
+        try expectError("y,x\ninf,1\n2,3\n", label: nil, targets: [0], ["line 2, column 1", "'inf'"])
+        try expectError("a,label\n1,1e300\n", label: 1, ["line 2, column 2", "label '1e300'"])
+        try expectError("a,label\n" + (0..<50).map { "\($0),\($0 == 7 ? 999_999_999 : 0)\n" }.joined(), label: 1,
+                        ["largest label is 999999999", "needs about", "of memory"])
+        try expectError("label\n0\n1\n", label: 0, ["feature column"])
+    }
+
     @Test("CIFAR-10 binary batches: labels and RGB planes in order; a wrong size is an error")
     func cifar() throws {
         let dir = try temporaryDirectory()

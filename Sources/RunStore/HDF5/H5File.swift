@@ -10,8 +10,9 @@ import Foundation
 
 final class H5File {
     let handle: H5Handle
-    /// The path as the caller gave it (used in error messages).
-    let path: String
+    /// The path as the caller gave it (used in error messages; a writer renames its temporary file
+    /// and then names the file by its final path).
+    var path: String
     let writable: Bool
 
     private init(handle: H5Handle, path: String, writable: Bool) {
@@ -65,8 +66,10 @@ final class H5File {
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw RunStoreError(.system(operation: "open", errno: EACCES), file: path,
-                                detail: "the file is not readable (check its permissions)")
+                                detail: "permission denied: the file is not readable (check its permissions)")
         }
+        // Said as what it is, before HDF5 reports it as a file it cannot open.
+        if writable, let problem = writeProblem(path) { throw problem }
         let signature = H5Fis_hdf5(path)
         if signature == 0 {
             throw RunStoreError(.notHDF5, file: path,
@@ -93,6 +96,21 @@ final class H5File {
         }
         closeOnExec(id)
         return H5File(handle: H5Handle(id, closer: H5Fclose), path: path, writable: writable)
+    }
+
+    /// Why `path` cannot be opened for writing (read-only file system, permissions), without
+    /// opening it; nil when the system allows it.
+    static func writeProblem(_ path: String) -> RunStoreError? {
+        guard access(path, W_OK) != 0 else { return nil }
+        let code = errno
+        let detail: String
+        switch code {
+        case ENOENT: return RunStoreError(.fileNotFound, file: path, detail: "no such file")
+        case EROFS: detail = "the file is on a read-only file system and cannot be opened for writing; copy it somewhere writable"
+        case EACCES, EPERM: detail = "permission denied: the file is not writable (check its permissions)"
+        default: detail = "cannot open the file for writing: \(String(cString: strerror(code)))"
+        }
+        return RunStoreError(.system(operation: "open", errno: code), file: path, detail: detail)
     }
 
     /// Marks the file's descriptor close-on-exec. HDF5 locks files with flock, whose lock belongs

@@ -143,11 +143,13 @@ extension RunReader {
                                 detail: "no \(op.rawValue) spectrum at step \(step); spectra: \(keys.isEmpty ? "none" : keys.joined(separator: ", "))")
         }
         let group = try spectra.group(String(step)).group(op.rawValue)
+        let alpha = try group.readMatrix(Schema.Spectrum.alpha), beta = try group.readMatrix(Schema.Spectrum.beta)
+        try checkTridiagonals(alpha: alpha, beta: beta, at: group.location)
         return Spectrum(step: step, operator: op,
                         eigenvalues: try group.readDoubles(Schema.Spectrum.eigenvalues),
                         residuals: try group.readDoubles(Schema.Spectrum.residuals),
-                        alpha: try group.readMatrix(Schema.Spectrum.alpha),
-                        beta: try group.readMatrix(Schema.Spectrum.beta),
+                        alpha: alpha,
+                        beta: beta,
                         seed: UInt64(bitPattern: try group.intAttribute(Schema.Spectrum.seed)),
                         probeKind: try group.stringAttribute(Schema.Spectrum.probeKind),
                         reorthogonalization: group.hasAttribute(Schema.Spectrum.reorthogonalization)
@@ -176,7 +178,10 @@ extension RunReader {
             throw RunStoreError(.notFound(what: "analysis \(id)", available: ids), file: path, object: "/analyses/\(id)",
                                 detail: "no analysis '\(id)'; analyses: \(ids.isEmpty ? "none" : ids.joined(separator: ", "))")
         }
-        return try AnalysisStorage.read(analyses.group(id), id: id)
+        let group = try analyses.group(id)
+        let stored = try AnalysisStorage.read(group, id: id)
+        try checkTridiagonals(alpha: stored.analysis.alpha, beta: stored.analysis.beta, at: group.location)
+        return stored
     }
 
     /// Every analysis, in order of writing.

@@ -46,6 +46,13 @@ public final class RunReader {
         }
     }
 
+    /// Throws what opening `path` for writing would report about the file system (read-only,
+    /// permissions), without opening or touching it: a tool that appends results checks this
+    /// before its work.
+    public static func checkWritable(_ path: String) throws {
+        if let problem = H5File.writeProblem(path) { throw problem }
+    }
+
     /// Closes the file now (also done when the reader is released).
     public func close() {
         root.handle.close()
@@ -164,7 +171,25 @@ func readAppended<T>(_ dataset: H5Dataset, _ read: (H5Dataset, Int?) throws -> [
     }
 }
 
-/// Integer group names of `group` (steps), ascending; other names are ignored.
+/// Step-named members of `group` (steps), ascending; names that are not numbers are ignored.
+/// A name that reads as a number but not as a step (negative, signed, leading zeros: "-5",
+/// "+3", "007") is damage or tampering, and an error naming it.
 func numericMembers(_ group: H5Group) throws -> [Int] {
-    try group.memberNames().compactMap { Int($0) }.sorted()
+    try group.memberNames().compactMap { name in
+        guard let value = Int(name) else { return nil }
+        guard value >= 0, String(value) == name else {
+            throw group.location.child(name).malformed("'\(name)' is not a step (steps are whole numbers from 0, written without sign or leading zeros); the file was damaged or edited")
+        }
+        return value
+    }.sorted()
+}
+
+/// Checks a stored Lanczos tridiagonal set: alpha [probes][m] and beta [probes][m - 1]. A tampered
+/// file otherwise reaches the eigensolver with mismatched lengths.
+func checkTridiagonals(alpha: [[Double]], beta: [[Double]], at location: H5Location) throws {
+    let m = alpha.first?.count ?? 0
+    guard alpha.allSatisfy({ $0.count == m }), beta.count == alpha.count, beta.allSatisfy({ $0.count == max(m - 1, 0) }) else {
+        let shape = { (rows: [[Double]]) in rows.isEmpty ? "[]" : "[\(rows.count)][\(Set(rows.map(\.count)).sorted().map(String.init).joined(separator: "|"))]" }
+        throw location.malformed("the Lanczos tridiagonals do not match: alpha \(shape(alpha)) and beta \(shape(beta)) (beta needs one entry fewer per probe than alpha)")
+    }
 }

@@ -57,21 +57,54 @@ public final class RunWriter {
             throw RunStoreError(.alreadyExists, file: path,
                                 detail: "a file already exists here; choose another path or pass --overwrite")
         }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        let file = try H5File.create(temporary, exclusive: true)
+        let temporary = temporaryPath(for: path)
+        let file: H5File
+        do { file = try H5File.create(temporary, exclusive: true) } catch { throw userFacing(error, temporary: temporary, path: path) }
         do {
             let root = try file.root()
             try writeSkeleton(root: root, header: header)
             try file.flush()
             try moveIntoPlace(temporary, path, overwrite: options.overwrite)
-            return try RunWriter(path: path, options: options, file: file, root: root)
+            // From here on, errors name the file by the user's path.
+            file.path = path
+            return try RunWriter(path: path, options: options, file: file, root: try file.root())
         } catch {
             try? file.close()
             try? FileManager.default.removeItem(atPath: temporary)
-            throw error
+            throw userFacing(error, temporary: temporary, path: path)
         }
+    }
+
+    /// A hidden name beside `path`: ".NAME.partial-PID-RANDOM", with NAME shortened so that the
+    /// whole name stays within NAME_MAX (255 bytes) when `path`'s own name is long.
+    static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let suffix = ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        var name = url.lastPathComponent
+        while 1 + name.utf8.count + suffix.utf8.count > 255 { name.removeLast() }
+        return url.deletingLastPathComponent().appendingPathComponent("." + name + suffix).path
+    }
+
+    /// `error` with the temporary file's name replaced by the user's `path`; a failure to create
+    /// the file says why when the directory tells (missing, not writable, read-only file system).
+    private static func userFacing(_ error: Error, temporary: String, path: String) -> Error {
+        guard var error = error as? RunStoreError, error.file == temporary else { return error }
+        error.file = path
+        error.hdf5Message = error.hdf5Message?.replacingOccurrences(of: temporary, with: path)
+        guard case .hdf5(operation: "H5Fcreate") = error.kind else { return error }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if access(directory, W_OK) != 0 {
+            let code = errno
+            let reason: String
+            switch code {
+            case ENOENT, ENOTDIR: reason = "the directory \(directory) does not exist"
+            case EACCES, EPERM: reason = "permission denied: the directory \(directory) is not writable"
+            case EROFS: reason = "the directory \(directory) is on a read-only file system"
+            default: reason = "cannot write in \(directory): \(String(cString: strerror(code)))"
+            }
+            return RunStoreError(.system(operation: "create", errno: code), file: path, detail: "cannot create the file: \(reason)")
+        }
+        return error
     }
 
     private static func validateHeader(_ header: RunHeader, path: String) throws {

@@ -2,23 +2,33 @@ import Foundation
 import Models
 
 extension RunConfig {
-    /// Reads a config file. Errors name the file and the key, say what value was found and what is allowed.
+    /// Reads a config file to record (`parse`, then `validateForRecording`). Errors name the file
+    /// and the key, say what value was found and what is allowed.
     public static func load(_ path: String) throws -> RunConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError("\(path): cannot read the config file (missing or unreadable)")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
-        return try parse(text, file: path)
+        let config = try parse(text, file: path)
+        try config.validateForRecording(file: path)
+        return config
     }
 
     /// Parses TOML text; `file` names the source in errors.
     public static func parse(_ text: String, file: String) throws -> RunConfig {
+        // TOML forbids NUL, and the parser underneath reads C strings: text after a NUL would vanish.
+        let bytes = Array(text.utf8)
+        if let nul = bytes.firstIndex(of: 0) {
+            let line = bytes[..<nul].filter { $0 == UInt8(ascii: "\n") }.count + 1
+            let column = nul - (bytes[..<nul].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+            throw ConfigError("\(file):\(line):\(column): the file contains a NUL byte (binary data, or a damaged copy); a config is plain UTF-8 text")
+        }
         let root = try ConfigValue.parse(toml: text, file: file)
         var c = RunConfig()
         var top = ConfigSection(file: file, path: "", values: root)
         c.name = try top.string("name", default: c.name)
         c.seed = try top.integer("seed", default: c.seed, min: 0)
-        c.steps = try top.integer("steps", default: c.steps, min: 0)
+        c.steps = try top.integer("steps", default: c.steps, min: 0, max: RunConfig.maxSteps)
         c.dtype = try top.string("dtype", default: c.dtype, allowed: ["f32", "f64"])
 
         func section(_ name: String) throws -> ConfigSection {
@@ -106,11 +116,11 @@ extension RunConfig {
         c.record.preconditioned = try r.boolean("preconditioned", default: c.record.preconditioned)
         c.record.hessianExamples = try r.integer("hessian_examples", default: c.record.hessianExamples, min: 0)
         c.record.spectrumAt = try r.integers("spectrum_at", default: c.record.spectrumAt, min: 0)
-        c.record.spectrumGeometric = try r.number("spectrum_geometric", default: c.record.spectrumGeometric, min: 0)
+        c.record.spectrumGeometric = try r.factor("spectrum_geometric", default: c.record.spectrumGeometric, allowed: RecordConfig.geometricFactors)
         c.record.spectrumProbes = try r.integer("spectrum_probes", default: c.record.spectrumProbes, min: 1)
         c.record.spectrumLanczos = try r.integer("spectrum_lanczos", default: c.record.spectrumLanczos, min: 2)
         c.record.checkpointAt = try r.integers("checkpoint_at", default: c.record.checkpointAt, min: 0)
-        c.record.checkpointGeometric = try r.number("checkpoint_geometric", default: c.record.checkpointGeometric, min: 0)
+        c.record.checkpointGeometric = try r.factor("checkpoint_geometric", default: c.record.checkpointGeometric, allowed: RecordConfig.geometricFactors)
         c.record.divergenceFactor = try r.number("divergence_factor", default: c.record.divergenceFactor, min: 1, exclusiveMin: true)
         c.record.spikeFactor = try r.number("spike_factor", default: c.record.spikeFactor, min: 1, exclusiveMin: true)
         c.record.embedLimit = try r.integer("embed_limit", default: c.record.embedLimit, min: 0)
@@ -120,5 +130,19 @@ extension RunConfig {
         }
         try top.rejectUnknownKeys()
         return c
+    }
+
+    /// The checks a config to be recorded must pass beyond its keys' own ranges, naming `file`:
+    /// no checkpoint or spectrum listed past the last step, and a model and data set that fit in
+    /// this machine's memory, as far as the config tells (`load` runs them; a config stored in a
+    /// run file is only parsed, so a run recorded elsewhere still reads here).
+    public func validateForRecording(file: String) throws {
+        for (key, steps) in [("record.checkpoint_at", record.checkpointAt), ("record.spectrum_at", record.spectrumAt)] {
+            let beyond = steps.filter { $0 > self.steps }
+            guard beyond.isEmpty else {
+                throw ConfigError("\(file): \(key) lists step\(beyond.count > 1 ? "s" : "") \(beyond.map(String.init).joined(separator: ", ")) beyond steps = \(self.steps): the run never reaches \(beyond.count > 1 ? "them" : "it"); remove \(beyond.count > 1 ? "them" : "it") or raise steps")
+            }
+        }
+        try checkSizes(file: file)
     }
 }

@@ -106,10 +106,15 @@ struct ConfigSection {
         return E(rawValue: raw)!
     }
 
-    mutating func integer(_ key: String, default d: Int, min: Int = Int.min) throws -> Int {
+    mutating func integer(_ key: String, default d: Int, min: Int = Int.min, max: Int = Int.max) throws -> Int {
         read.append(key)
         guard let v = values[key] else { return d }
-        guard case let .integer(i) = v, i >= min else { throw fail(key, v, min == Int.min ? "an integer" : "an integer >= \(min)") }
+        guard case let .integer(i) = v, i >= min, i <= max else {
+            var range = [String]()
+            if min > Int.min { range.append(">= \(min)") }
+            if max < Int.max { range.append("<= \(max)") }
+            throw fail(key, v, "an integer" + (range.isEmpty ? "" : " " + range.joined(separator: " and ")))
+        }
         return i
     }
 
@@ -129,6 +134,17 @@ struct ConfigSection {
             if min > -.infinity { range.append(exclusiveMin ? "> \(min)" : ">= \(min)") }
             if max < .infinity { range.append("<= \(max)") }
             throw fail(key, v, "a finite number" + (range.isEmpty ? "" : " " + range.joined(separator: " and ")))
+        }
+        return x
+    }
+
+    /// A geometric growth factor: 0 (off) or a number in `allowed` (a factor nearer 1 schedules
+    /// nearly every step, one far above it only the first and last).
+    mutating func factor(_ key: String, default d: Double, allowed: ClosedRange<Double>) throws -> Double {
+        let x = try number(key, default: d, min: 0)
+        guard x == 0 || allowed.contains(x) else {
+            let hint = x > 1 && x < allowed.lowerBound ? "; a factor this close to 1 would schedule nearly every step: list steps explicitly instead" : ""
+            throw fail(key, values[key], "0 (off) or a number from \(allowed.lowerBound) to \(Int(allowed.upperBound))\(hint)")
         }
         return x
     }

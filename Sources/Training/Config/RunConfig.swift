@@ -124,16 +124,59 @@ public struct RecordConfig: Equatable, Sendable {
     public var embedLimit = 50_000_000
 }
 
+extension RunConfig {
+    /// The most steps a run may have (a billion: far beyond any recording, well inside Int).
+    public static let maxSteps = 1_000_000_000
+
+    /// The config with `steps` replaced (a command line's `--steps`) and explicit checkpoint and
+    /// spectrum steps past it removed, and one sentence for each kind of record scheduled past the
+    /// new last step and so dropped (empty when none).
+    public func overridingSteps(_ newSteps: Int) -> (config: RunConfig, dropped: [String]) {
+        var c = self
+        c.steps = newSteps
+        // The stored config lists only what the run records.
+        c.record.checkpointAt = record.checkpointAt.filter { $0 <= newSteps }
+        c.record.spectrumAt = record.spectrumAt.filter { $0 <= newSteps }
+        var dropped = [String]()
+        for (one, many, old, new) in [("the checkpoint", "checkpoints", checkpointSteps, c.checkpointSteps),
+                                       ("the spectrum", "spectra", spectrumSteps, c.spectrumSteps)] {
+            // Only steps past the new end (raising steps moves a geometric schedule's last step instead).
+            let lost = Set(old).subtracting(new).filter { $0 > newSteps }.sorted()
+            guard let first = lost.first else { continue }
+            guard lost.count > 1 else {
+                dropped.append("\(one) at step \(first) is past step \(newSteps) and will not be recorded")
+                continue
+            }
+            let list = lost.count > 8 ? lost.prefix(8).map(String.init).joined(separator: ", ") + ", … (\(lost.count) in all)"
+                                      : lost.map(String.init).joined(separator: ", ")
+            dropped.append("\(many) at steps \(list) are past step \(newSteps) and will not be recorded")
+        }
+        return (c, dropped)
+    }
+
+    /// Steps with a checkpoint in this run.
+    public var checkpointSteps: [Int] { record.checkpointSteps(totalSteps: steps) }
+    /// Steps with a recorded spectrum in this run.
+    public var spectrumSteps: [Int] { record.spectrumSteps(totalSteps: steps) }
+}
+
 extension RecordConfig {
-    /// Steps `0, 1, f, f², ...` (rounded, distinct) below `steps`, plus the explicit list and the last step.
+    /// Allowed growth factors of geometric schedules (besides 0, off): nearer 1 a schedule holds
+    /// nearly every step; far above it only steps 0, 1 and the last.
+    public static let geometricFactors = 1.01...1e6
+
+    /// Steps `0, 1, f, f², ...` (rounded, distinct) up to `steps`, plus the explicit list and the
+    /// last step. Computed in Double, so no factor or step count can overflow; a factor below 1 is
+    /// off, and one nearer 1 than `geometricFactors` is raised to its lower end.
     static func schedule(explicit: [Int], geometric factor: Double, steps: Int) -> [Int] {
         var out = Set(explicit.filter { $0 <= steps })
         if factor > 1 {
+            let f = max(factor, geometricFactors.lowerBound)
             out.insert(0)
             var x = 1.0
-            while Int(x.rounded()) <= steps {
+            while x.rounded() <= Double(steps) {
                 out.insert(Int(x.rounded()))
-                x *= factor
+                x *= f
             }
             out.insert(steps)
         }

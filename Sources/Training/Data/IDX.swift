@@ -10,7 +10,7 @@ public struct DataError: Error, CustomStringConvertible {
 /// third byte is the element type and fourth the rank, then the dimensions, then the elements.
 ///
 /// Elements are returned as `Double`, whatever their stored type (uint8, int8, int16, int32, float32,
-/// float64). Gzip-compressed files are not read here.
+/// float64). Gzip-compressed files are not read here (`Dataset.idx` decompresses them first).
 public struct IDXArray {
     public let shape: [Int]
     public let values: [Double]
@@ -43,9 +43,18 @@ public struct IDXArray {
             (0..<n).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[offset + $1]) }
         }
         let shape = (0..<rank).map { Int(bigEndian(4 + 4 * $0, 4)) }
-        let count = shape.reduce(1, *)
-        guard bytes.count == headerSize + count * width else {
-            throw DataError("\(name): header says \(shape) x \(width)-byte elements (\(headerSize + count * width) bytes), file has \(bytes.count) bytes")
+        // Checked before anything is allocated: dimensions up to 2^32 - 1 each can overflow the
+        // element count, and a header can promise far more than the file holds.
+        var count = 1, overflow = false
+        for dimension in shape {
+            let (product, o) = count.multipliedReportingOverflow(by: dimension)
+            overflow = overflow || o
+            count = product
+        }
+        let (payload, o1) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, !o1, bytes.count == headerSize + payload else {
+            let promised = shape.reduce(Double(width)) { $0 * Double($1) } + Double(headerSize)
+            throw DataError("\(name): header says \(shape) x \(width)-byte elements (\(promised < 1e15 ? String(Int(promised)) : String(format: "%.3g", promised)) bytes), file has \(bytes.count) bytes")
         }
         if typeCode == 0x08 {
             // Unsigned bytes (images, labels): the common case, converted in one pass.

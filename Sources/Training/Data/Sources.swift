@@ -19,14 +19,46 @@ extension Dataset {
         guard x.shape.count >= 2, y.shape.count == 1, x.shape[0] == y.shape[0] else {
             throw DataError("\(images.path) and \(labels.path): images \(x.shape) and labels \(y.shape) do not pair up (need [n, ...] and [n])")
         }
-        let labelValues = y.values.map { Int($0) }
-        guard labelValues.allSatisfy({ $0 >= 0 }), zip(labelValues, y.values).allSatisfy({ Double($0) == $1 }) else {
-            throw DataError("\(labels.path): labels must be integers from 0")
-        }
         let n = x.shape[0]
-        return Dataset(features: Tensor(shape: [n, x.values.count / max(n, 1)], scalars: x.values), labels: labelValues,
-                       classes: (labelValues.max() ?? 0) + 1,
-                       provenance: DataOrigin(source: source, paths: [images.path, labels.path], sha256: SHA256.hex(imageData + labelData)))
+        guard n > 0 else { throw DataError("\(images.path): the IDX file holds 0 examples (its first dimension is 0)") }
+        let featureCount = x.values.count / n
+        guard featureCount > 0 else {
+            throw DataError("\(images.path): the images \(x.shape) have no values (a dimension after the first is 0); a model needs at least one input feature")
+        }
+        if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
+            throw DataError("\(images.path): example \(bad / featureCount), value \(bad % featureCount) is \(x.values[bad]); features must be finite numbers")
+        }
+        let labelValues = try classLabels(y.values, name: labels.path)
+        return try classification(features: Tensor(shape: [n, featureCount], scalars: x.values), labels: labelValues,
+                                  provenance: DataOrigin(source: source, paths: [images.path, labels.path], sha256: SHA256.hex(imageData + labelData)),
+                                  name: labels.path)
+    }
+
+    /// The largest class label accepted: far beyond any real class count, well inside Int and
+    /// exact in Double. Memory for the one-hot targets is checked separately.
+    static let largestLabel = 1 << 40
+
+    /// Stored label values as class indices; each must be a whole number from 0 (IDX float labels
+    /// can be anything, including NaN and infinities).
+    static func classLabels(_ values: [Double], name: String) throws -> [Int] {
+        try values.enumerated().map { i, v in
+            guard v.isFinite, v >= 0, v == v.rounded(), v <= Double(largestLabel) else {
+                throw DataError("\(name): label \(i) is \(v); labels must be whole numbers from 0 to \(largestLabel)")
+            }
+            return Int(v)
+        }
+    }
+
+    /// A classification set whose class count is the largest label + 1, refused (naming `name`)
+    /// when its one-hot targets would not fit in memory.
+    static func classification(features: Tensor<Double>, labels: [Int], provenance: DataOrigin, name: String) throws -> Dataset {
+        let classes = (labels.max() ?? 0) + 1
+        var estimate = MemoryEstimate()
+        estimate.add("one-hot targets", count: Double(labels.count) * Double(classes), width: 8)
+        if let excess = estimate.excess() {
+            throw DataError("\(name): the largest label is \(classes - 1), so \(labels.count) examples of \(classes) classes \(excess); labels must be class indices 0 ..< classes")
+        }
+        return Dataset(features: features, labels: labels, classes: classes, provenance: provenance)
     }
 
     /// CIFAR-10 binary batches (`data_batch_1.bin` ... or `test_batch.bin`): records of one label byte
@@ -56,7 +88,9 @@ extension Dataset {
     /// classification on that column (integer labels from 0) and the other columns are features;
     /// otherwise `targetColumns` are regression targets.
     public static func csv(_ url: URL, header: Bool, labelColumn: Int?, targetColumns: [Int] = []) throws -> Dataset {
-        let data = try readFile(url)
+        // The hash is of the file's bytes as read before this change (decompressed only for .gz names), so
+        // re-analysis of earlier runs still matches.
+        let data = try readFile(url, decompress: url.pathExtension == "gz")
         let text = Gzip.isCompressed(data) ? try Gzip.decompress(data, name: url.path) : data
         guard let string = String(data: text, encoding: .utf8) else { throw DataError("\(url.path): not UTF-8 text") }
         var lines = string.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
@@ -67,6 +101,9 @@ extension Dataset {
         guard !targetSet.isEmpty, targetSet.allSatisfy({ (0..<width).contains($0) }) else {
             throw DataError("\(url.path): target column(s) \(targetSet.sorted()) outside the \(width) columns")
         }
+        guard width > targetSet.count else {
+            throw DataError("\(url.path): all \(width) columns are labels or targets; a model needs at least one feature column")
+        }
         var features = [Double](), targets = [Double](), labels = [Int]()
         for (r, line) in lines.enumerated() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -74,9 +111,13 @@ extension Dataset {
                 throw DataError("\(url.path): line \(r + (header ? 2 : 1)) has \(fields.count) fields, the first data line has \(width)")
             }
             for (c, field) in fields.enumerated() {
-                guard let v = Double(field) else { throw DataError("\(url.path): line \(r + (header ? 2 : 1)), column \(c + 1): '\(field)' is not a number") }
+                let place = "line \(r + (header ? 2 : 1)), column \(c + 1)"
+                guard let v = Double(field) else { throw DataError("\(url.path): \(place): '\(field)' is not a number") }
+                guard v.isFinite else { throw DataError("\(url.path): \(place): '\(field)' is not a finite number (NaN and infinities cannot be trained on)") }
                 if c == labelColumn {
-                    guard v >= 0, v == v.rounded() else { throw DataError("\(url.path): line \(r + (header ? 2 : 1)): label '\(field)' is not an integer from 0") }
+                    guard v >= 0, v == v.rounded(), v <= Double(largestLabel) else {
+                        throw DataError("\(url.path): \(place): label '\(field)' is not a whole number from 0 to \(largestLabel)")
+                    }
                     labels.append(Int(v))
                 } else if targetSet.contains(c) { targets.append(v) } else { features.append(v) }
             }
@@ -84,17 +125,20 @@ extension Dataset {
         let n = lines.count, d = width - targetSet.count
         let provenance = DataOrigin(source: "csv", paths: [url.path], sha256: SHA256.hex(data))
         if labelColumn != nil {
-            return Dataset(features: Tensor(shape: [n, d], scalars: features), labels: labels, classes: labels.max()! + 1, provenance: provenance)
+            return try classification(features: Tensor(shape: [n, d], scalars: features), labels: labels, provenance: provenance, name: url.path)
         }
         return Dataset(features: Tensor(shape: [n, d], scalars: features), targets: Tensor(shape: [n, targetSet.count], scalars: targets),
                        provenance: provenance)
     }
 
-    static func readFile(_ url: URL) throws -> Data {
+    /// The file's bytes, decompressed when they are gzip (recognised by the magic bytes, whatever
+    /// the name) and `decompress` is on.
+    static func readFile(_ url: URL, decompress: Bool = true) throws -> Data {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DataError("\(url.path): no such file") }
         do {
             let data = try Data(contentsOf: url)
-            return Gzip.isCompressed(data) && url.pathExtension == "gz" ? try Gzip.decompress(data, name: url.path) : data
+            // Recognised by its magic bytes, whatever the file is called.
+            return decompress && Gzip.isCompressed(data) ? try Gzip.decompress(data, name: url.path) : data
         } catch let error as DataError { throw error } catch {
             throw DataError("\(url.path): cannot read the file (\(error.localizedDescription))")
         }

@@ -7,6 +7,8 @@ import Tensor
 /// How a recording is run (the command line's choices).
 public struct RecordOptions {
     public var outputPath: String
+    /// The config's file, named in errors about the config.
+    public var configPath = "the config"
     public var overwrite = false
     /// Progress display; nil picks a bar on a terminal and plain lines otherwise.
     public var progress: ProgressReporter.Mode? = nil
@@ -74,10 +76,14 @@ final class Recording<T: TensorScalar & StoredFloat> {
     init(config: RunConfig, options: RecordOptions) throws {
         self.config = config
         self.options = options
+        // Before any data is generated or loaded: the sizes the config alone fixes.
+        try config.checkSizes(file: options.configPath)
         data = try PreparedData.prepare(config)
         let widths = [data.train.inputDimension] + config.model.hidden + [data.train.outputDimension]
+        try config.checkMemory(examples: data.train.count + (data.test?.count ?? 0), inputs: data.train.inputDimension,
+                               outputs: data.train.outputDimension, source: options.configPath)
         if config.model.loss == .crossEntropy && !data.train.isClassification {
-            throw ConfigError("model.loss = \"cross_entropy\" needs class labels, but data.source = \"\(config.data.source.rawValue)\" is a regression set: use loss = \"mse\"")
+            throw ConfigError("\(options.configPath): model.loss = \"cross_entropy\" needs class labels, but data.source = \"\(config.data.source.rawValue)\" is a regression set: use loss = \"mse\"")
         }
         spec = ModelSpec(widths: widths, activation: config.model.activation, loss: config.model.loss,
                          weightDecay: config.optimizer.lossWeightDecay, dtype: config.dtype, initialization: config.model.initialization)
