@@ -45,7 +45,7 @@ public struct EigenSettings: Sendable {
     /// close to the top eigenvectors, so a swap or a direction rising through them is seen.
     public var companionTolerance: Double? = nil
     /// Expansion steps spent on the least converged of those other top pairs whatever their
-    /// residuals (tracking: a Krylov step per measurement for the directions just below the top,
+    /// residuals (tracking: Krylov steps each measurement for the directions just below the top,
     /// which accumulates across measurements as the operator changes slowly).
     public var companionSteps = 0
     /// A pair is converged when its residual is at most `tolerance × ‖A‖`, with ‖A‖ estimated by
@@ -158,12 +158,9 @@ public func extremeEigenpairs(of op: SymmetricOperator, settings: EigenSettings,
                 let theta = ritz.values[i]
                 var estimate = r
                 if m >= 2 {
-                    // An upper estimate of λ₂: θ₂ plus its own Kato-Temple error when θ₃ leaves
-                    // it a gap, else plus its residual.
-                    let (theta2, r2) = (ritz.values[m - 2], residuals[m - 2]!)
-                    var upper2 = theta2 + r2
-                    if m >= 3, case let g = theta2 - ritz.values[m - 3], g > 0 { upper2 = theta2 + min(r2, r2 * r2 / g) }
-                    let gap = theta - upper2
+                    // θ₂ + r₂ bounds λ₂ from above when θ₂'s eigenvalue is λ₂ (a tighter estimate
+                    // from θ₃ misjudged the gap when the third direction is not resolved).
+                    let gap = theta - ritz.values[m - 2] - residuals[m - 2]!
                     if gap > 0 { estimate = min(r, r * r / gap) }
                 }
                 return estimate <= settings.tolerance * max(abs(theta), Double.leastNormalMagnitude)
