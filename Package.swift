@@ -68,6 +68,9 @@ let package = Package(
         // MARK: Benchmarks
         .executableTarget(name: "curv-raster-bench", dependencies: ["CAllocator", "Raster"]),
 
+        // MARK: Fuzzing (libFuzzer entry points of the readers; scripts/fuzz builds them with sanitizers)
+        .target(name: "CurvatureFuzz", dependencies: ["Training", "RunStore", "Raster"], path: "fuzz/Harness"),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor", "Raster"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
