@@ -13,6 +13,7 @@ public indirect enum ConfigValue: Equatable, Sendable {
 
     /// Parses TOML text; `file` names the source in errors.
     public static func parse(toml text: String, file: String) throws -> [String: ConfigValue] {
+        try TOMLParserGuard.check(text, file: file)
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
             throw ConfigError("\(file):\(error.source.begin.line):\(error.source.begin.column): TOML syntax error: \(error.description)")
