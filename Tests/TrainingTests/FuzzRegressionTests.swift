@@ -47,4 +47,35 @@ struct FuzzRegressionTests {
         #expect(config.model.hidden == [8, 4] && config.name == "[}, [\"}")
         #expect(try RunConfig.parse("name = '''a[\n}'''\n", file: "a.toml").name == "a[\n}")
     }
+
+    @Test("IDX dimensions whose product overflows are an error, not an overflow trap")
+    func idxDimensionsOverflow() {
+        let header: [UInt8] = [0, 0, 0x08, 3] + [UInt8](repeating: 0xFF, count: 12)
+        #expect(throws: DataError.self) { try IDXArray(data: Data(header + [1, 2, 3]), name: "huge.idx") }
+    }
+
+    @Test("IDX labels past the class limit or not integers are errors, not a trap or a huge one-hot matrix",
+          arguments: [[0x0C, 0x7F, 0xFF, 0xFF, 0xFF],                        // type code, int32 2147483647
+                      [0x0E, 0x7E, 0x37, 0xE4, 0x3C, 0x88, 0x00, 0x75, 0x9C],    // float64 1e300
+                      [0x0D, 0x7F, 0x80, 0x00, 0x00]] as [[UInt8]])               // float32 inf
+    func idxLabelOutOfRange(typeAndLabel: [UInt8]) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-fuzz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
+        try Data([0, 0, 0x08, 2, 0, 0, 0, 1, 0, 0, 0, 2, 7, 9]).write(to: images)
+        try Data([0, 0, typeAndLabel[0], 1, 0, 0, 0, 1] + typeAndLabel.dropFirst()).write(to: labels)
+        let error = try #require(throws: DataError.self) { try Dataset.idx(images: images, labels: labels) }
+        #expect(error.description.contains("labels must be integers from 0 to \(Dataset.maximumClasses - 1)"))
+    }
+
+    @Test("a CSV label too large for an Int, or infinite, is an error, not a conversion trap",
+          arguments: ["1.5,2," + String(repeating: "5", count: 110) + "0\n3,2,51\n-1,0,2\n", "1,2,inf\n", "1,2,65536\n"])
+    func csvLabelOutOfRange(text: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("curv-fuzz-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let error = try #require(throws: DataError.self) { try Dataset.csv(file, header: false, labelColumn: 2) }
+        #expect(error.description.contains("is not an integer from 0 to"))
+    }
 }

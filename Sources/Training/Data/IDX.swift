@@ -43,10 +43,14 @@ public struct IDXArray {
             (0..<n).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[offset + $1]) }
         }
         let shape = (0..<rank).map { Int(bigEndian(4 + 4 * $0, 4)) }
-        let count = shape.reduce(1, *)
-        guard bytes.count == headerSize + count * width else {
-            throw DataError("\(name): header says \(shape) x \(width)-byte elements (\(headerSize + count * width) bytes), file has \(bytes.count) bytes")
+        // Dimensions are 32-bit each: their product (and its bytes) can overflow Int.
+        var count = 1, overflow = false
+        for n in shape + [width] where !overflow { (count, overflow) = count.multipliedReportingOverflow(by: n) }
+        guard !overflow, bytes.count - headerSize == count else {
+            let needed = overflow ? "more than \(Int.max)" : String(headerSize + count)
+            throw DataError("\(name): header says \(shape) x \(width)-byte elements (\(needed) bytes), file has \(bytes.count) bytes")
         }
+        count /= width
         if typeCode == 0x08 {
             // Unsigned bytes (images, labels): the common case, converted in one pass.
             self.shape = shape

@@ -19,10 +19,10 @@ extension Dataset {
         guard x.shape.count >= 2, y.shape.count == 1, x.shape[0] == y.shape[0] else {
             throw DataError("\(images.path) and \(labels.path): images \(x.shape) and labels \(y.shape) do not pair up (need [n, ...] and [n])")
         }
-        let labelValues = y.values.map { Int($0) }
-        guard labelValues.allSatisfy({ $0 >= 0 }), zip(labelValues, y.values).allSatisfy({ Double($0) == $1 }) else {
-            throw DataError("\(labels.path): labels must be integers from 0")
+        guard y.values.allSatisfy({ $0 >= 0 && $0 < Double(maximumClasses) && $0 == $0.rounded() }) else {
+            throw DataError("\(labels.path): labels must be integers from 0 to \(maximumClasses - 1)")
         }
+        let labelValues = y.values.map { Int($0) }
         let n = x.shape[0]
         return Dataset(features: Tensor(shape: [n, x.values.count / max(n, 1)], scalars: x.values), labels: labelValues,
                        classes: (labelValues.max() ?? 0) + 1,
@@ -76,7 +76,9 @@ extension Dataset {
             for (c, field) in fields.enumerated() {
                 guard let v = Double(field) else { throw DataError("\(url.path): line \(r + (header ? 2 : 1)), column \(c + 1): '\(field)' is not a number") }
                 if c == labelColumn {
-                    guard v >= 0, v == v.rounded() else { throw DataError("\(url.path): line \(r + (header ? 2 : 1)): label '\(field)' is not an integer from 0") }
+                    guard v >= 0, v < Double(maximumClasses), v == v.rounded() else {
+                        throw DataError("\(url.path): line \(r + (header ? 2 : 1)): label '\(field)' is not an integer from 0 to \(maximumClasses - 1)")
+                    }
                     labels.append(Int(v))
                 } else if targetSet.contains(c) { targets.append(v) } else { features.append(v) }
             }
