@@ -79,3 +79,14 @@ struct FuzzRegressionTests {
         #expect(error.description.contains("is not an integer from 0 to"))
     }
 }
+
+@Suite("Resolved config on inputs the fuzzer found")
+struct ResolvedConfigFuzzRegressionTests {
+    @Test("strings with control characters round-trip through the resolved TOML (a raw one made it unreadable)")
+    func controlCharactersRoundTrip() throws {
+        let text = "name = \"a\\u0001b\\nc\\td\\u001Fe\\u007F\\\\\\\"\"\n[data]\npath = \"x\\ry\"\n"
+        let config = try RunConfig.parse(text, file: "a.toml")
+        #expect(config.name == "a\u{1}b\nc\td\u{1F}e\u{7F}\\\"" && config.data.path == "x\ry")
+        #expect(try RunConfig.parse(config.resolvedTOML, file: "resolved.toml") == config)
+    }
+}
