@@ -49,7 +49,7 @@ struct BadInputCorpusTests {
         BadInput("curv-record", configs + "parameter-overflow.toml", [], ["4000000000", "64-bit"]),
         BadInput("curv-record", configs + "layer-100000x100000.toml", [], ["needs about", "TB of memory", "this machine has"]),
         BadInput("curv-record", configs + "synthetic-800gb.toml", [], ["100000000 examples of 1000 features", "needs about"]),
-        BadInput("curv-record", configs + "csv-billion-label.toml", [], ["largest label is 999999999", "needs about"], names: data + "billion-label.csv"),
+        BadInput("curv-record", configs + "csv-billion-label.toml", [], ["label '999999999' is not a whole number from 0 to 65535"], names: data + "billion-label.csv"),
         // Values that do not convert; shapes with nothing in them.
         BadInput("curv-record", configs + "idx-label-1e300.toml", [], ["label 2 is 1e+300"], names: data + "labels-1e300.idx"),
         BadInput("curv-record", configs + "idx-label-inf.toml", [], ["label 2 is inf"], names: data + "labels-inf.idx"),

@@ -160,7 +160,7 @@ struct DataTests {
         try expectError("y,x\ninf,1\n2,3\n", label: nil, targets: [0], ["line 2, column 1", "'inf'"])
         try expectError("a,label\n1,1e300\n", label: 1, ["line 2, column 2", "label '1e300'"])
         try expectError("a,label\n" + (0..<50).map { "\($0),\($0 == 7 ? 999_999_999 : 0)\n" }.joined(), label: 1,
-                        ["largest label is 999999999", "needs about", "of memory"])
+                        ["label '999999999' is not a whole number from 0 to \(Dataset.maximumClasses - 1)"])
         try expectError("label\n0\n1\n", label: 0, ["feature column"])
     }
 

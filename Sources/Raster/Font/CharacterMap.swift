@@ -30,12 +30,16 @@ enum CharacterMap {
         let deltas = starts + 2 * segments
         let rangeOffsets = deltas + 2 * segments
         var map: [UInt32: UInt16] = [:]
+        var mapped = 0
         for s in 0..<segments {
             let end = Int(try data.u16(ends + 2 * s)), start = Int(try data.u16(starts + 2 * s))
             let delta = Int(try data.u16(deltas + 2 * s))
             let rangeOffsetAt = rangeOffsets + 2 * s
             let rangeOffset = Int(try data.u16(rangeOffsetAt))
             guard start <= end else { continue }
+            // Segments are sorted and disjoint, so a BMP map has at most 65536 codes.
+            mapped += end - start + 1
+            guard mapped <= 0x10000 else { throw FontError.unsupported("cmap format 4 segments overlap") }
             for code in start...end where code != 0xFFFF {
                 var glyph: Int
                 if rangeOffset == 0 {
@@ -55,12 +59,16 @@ enum CharacterMap {
     private static func parseFormat12(_ data: FontBytes, _ offset: Int) throws -> [UInt32: UInt16] {
         let groups = Int(try data.u32(offset + 12))
         var map: [UInt32: UInt16] = [:]
+        var mapped = 0
         for g in 0..<groups {
             let record = offset + 16 + 12 * g
             let start = try data.u32(record), end = try data.u32(record + 4), glyph = try data.u32(record + 8)
             guard start <= end, end - start < 0x110000 else { continue }
+            // Groups are disjoint: together they cover at most all of Unicode's 0x110000 code points.
+            mapped += Int(end - start) + 1
+            guard mapped <= 0x110000 else { throw FontError.unsupported("cmap format 12 groups overlap") }
             for code in start...end {
-                let id = glyph + (code - start)
+                let id = Int(glyph) + Int(code - start)  // UInt32 arithmetic would overflow on a hostile glyph id
                 if id != 0 && id <= 0xFFFF { map[code] = UInt16(id) }
             }
         }

@@ -77,11 +77,36 @@ final class H5Dataset: H5Object {
         guard rank >= 0 else { throw location.failure("H5Sget_simple_extent_ndims", "cannot read the dataset's rank") }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         _ = H5Sget_simple_extent_dims(space.id, &dims, nil)
-        return dims.map { Int($0) }
+        let shape = dims.compactMap { Int(exactly: $0) }
+        guard shape.count == dims.count else { throw location.malformed("the extent \(dims) is too large (a damaged header?)") }
+        return shape
     }
 
     /// Number of elements (1 for a scalar).
-    func elementCount() throws -> Int { try shape().reduce(1, *) }
+    func elementCount() throws -> Int {
+        let shape = try shape()
+        var count = 1
+        for n in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow else { throw location.malformed("the extent \(shape) has too many elements (a damaged header?)") }
+            count = product
+        }
+        return count
+    }
+
+    /// Throws unless `count` elements of `elementSize` bytes can come from what the file stores for
+    /// this dataset: at most 1032 times its stored bytes (deflate's largest ratio) plus 64 MiB
+    /// (fill values of chunks never written). A damaged header can claim any extent; this refuses
+    /// it before memory is allocated for it.
+    func checkReadable(count: Int, elementSize: Int) throws {
+        let stored = Int(clamping: H5Dget_storage_size(handle.id))
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: max(elementSize, 1))
+        let slack = 64 << 20
+        let limit = stored > (Int.max - slack) / 1032 ? Int.max : stored * 1032 + slack
+        guard !overflow, bytes <= limit else {
+            throw location.malformed("the dataset claims \(count) elements of \(elementSize) bytes but stores \(stored) bytes (a damaged header?)")
+        }
+    }
 
     /// The on-disk type's class and size in bytes.
     func typeInfo() throws -> (typeClass: H5T_class_t, size: Int, variableString: Bool) {
@@ -123,6 +148,7 @@ final class H5Dataset: H5Object {
         let total = try elementCount()
         let count = min(total, limit ?? total)
         guard count > 0 else { return [] }
+        try checkReadable(count: count, elementSize: MemoryLayout<T>.stride)
         let selection = try prefixSelection(limit, of: total)
         // HDF5 fills every element (or fails, and the array is discarded), so skip zeroing it first.
         var status: herr_t = 0

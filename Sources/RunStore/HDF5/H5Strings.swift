@@ -43,6 +43,7 @@ extension H5Dataset {
         if H5Tis_variable_str(stored.id) > 0 {
             let memory = variableStringType(matching: stored.id)
             let space = selection.map { H5Handle.dataspace(H5Scopy($0.memory.id)) } ?? H5Handle.dataspace(H5Dget_space(handle.id))
+            try checkReadable(count: count, elementSize: MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             let status = pointers.withUnsafeMutableBytes {
                 H5Dread(handle.id, memory.id, memorySpace, fileSpace, H5.defaultPlist, $0.baseAddress)
@@ -51,6 +52,7 @@ extension H5Dataset {
             return takeStrings(&pointers, type: memory.id, space: space.id)
         }
         let size = H5Tget_size(stored.id)
+        try checkReadable(count: count, elementSize: size)
         let memory = fixedStringType(like: stored.id, size: size)
         var bytes = [UInt8](repeating: 0, count: count * size)
         let status = bytes.withUnsafeMutableBytes {

@@ -26,6 +26,7 @@ extension H5Dataset {
             return .strings(try readStrings())
         case H5T_FLOAT, H5T_INTEGER:
             // Raw bytes in the stored type (reading with the file type converts nothing).
+            try checkReadable(count: count, elementSize: size)
             var raw = [UInt8](repeating: 0, count: count * size)
             if count > 0 {
                 let status = raw.withUnsafeMutableBytes {

@@ -13,6 +13,7 @@ public indirect enum ConfigValue: Equatable, Sendable {
 
     /// Parses TOML text; `file` names the source in errors.
     public static func parse(toml text: String, file: String) throws -> [String: ConfigValue] {
+        try TOMLParserGuard.check(text, file: file)
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
             throw ConfigError("\(file):\(error.source.begin.line):\(error.source.begin.column): TOML syntax error: \(error.description)")
@@ -45,13 +46,31 @@ public indirect enum ConfigValue: Equatable, Sendable {
     /// TOML text for the value (as the right-hand side of `key = ...`).
     var tomlLiteral: String {
         switch self {
-        case let .string(s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case let .string(s): return ConfigValue.basicString(s)
         case let .integer(i): return String(i)
         case let .number(x): return x.isFinite ? (x == x.rounded() && abs(x) < 1e15 ? String(format: "%.1f", x) : "\(x)") : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf"))
         case let .boolean(b): return b ? "true" : "false"
         case let .array(a): return "[" + a.map(\.tomlLiteral).joined(separator: ", ") + "]"
         case let .table(t): return "{ " + t.keys.sorted().map { "\($0) = \(t[$0]!.tomlLiteral)" }.joined(separator: ", ") + " }"
         }
+    }
+
+    /// A TOML basic string: backslash, quote and control characters (other than tab) escaped, as
+    /// TOML requires; a raw control character makes the resolved TOML unreadable.
+    static func basicString(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out.unicodeScalars.append(c)
+            case _ where c.value < 0x20 || c.value == 0x7F: out += String(format: "\\u%04X", c.value)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
     }
 
     /// The value as JSON (keys sorted), through RunStore's JSON writer.

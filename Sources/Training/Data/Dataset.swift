@@ -21,6 +21,11 @@ public struct Dataset: Sendable {
     public let labels: [Int]?
     public let provenance: DataOrigin
 
+    /// Largest number of classes a data file may define: labels are `0 ..< maximumClasses`. Each
+    /// class is a column of the one-hot targets, so a corrupt label (say 4e9) would otherwise ask
+    /// for `count x label` doubles.
+    public static let maximumClasses = 1 << 16
+
     /// A classification set: targets are the one-hot encoding of `labels`.
     public init(features: Tensor<Double>, labels: [Int], classes: Int, provenance: DataOrigin) {
         precondition(features.rank == 2 && features.shape[0] == labels.count, "Dataset: features \(features.shape) for \(labels.count) labels")

@@ -34,9 +34,9 @@ extension Dataset {
                                   name: labels.path)
     }
 
-    /// The largest class label accepted: far beyond any real class count, well inside Int and
-    /// exact in Double. Memory for the one-hot targets is checked separately.
-    static let largestLabel = 1 << 40
+    /// The largest class label accepted (`Dataset.maximumClasses - 1`); memory for the one-hot
+    /// targets is checked separately.
+    static let largestLabel = Dataset.maximumClasses - 1
 
     /// Stored label values as class indices; each must be a whole number from 0 (IDX float labels
     /// can be anything, including NaN and infinities).
