@@ -47,8 +47,9 @@ struct RecordCommand: ParsableCommand {
         if let steps { runConfig.steps = steps }
         if let seed { runConfig.seed = seed }
         signal(SIGINT) { _ in interruptRequested = 1 }
-        let options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil,
+        var options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil,
                                     shouldStop: { interruptRequested != 0 })
+        options.inputs = [config]
         let summary: RecordSummary
         do { summary = try Recorder.record(runConfig, options: options) } catch { fail(error) }
         if !quiet {
@@ -58,7 +59,10 @@ struct RecordCommand: ParsableCommand {
                              summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead, summary.productsPerMeasurement))
             }
         }
-        if summary.interrupted { throw ExitCode(130) }
+        if summary.interrupted {
+            if overwrite { FileHandle.standardError.write("curv-record: interrupted; \(out) was left as it was (an incomplete recording never replaces a file)\n".data(using: .utf8)!) }
+            throw ExitCode(130)
+        }
     }
 }
 

@@ -107,6 +107,33 @@ final class H5File {
         if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
     }
 
+    /// Makes every later allocation land past the file's current end. A writer killed in the
+    /// middle of a flush can leave blocks written past the end-of-allocation the superblock
+    /// records, and objects pointing at them; without this, the next writer would hand that
+    /// space out again and such a pointer would lead into the new record (one record read as
+    /// another). Call right after opening a file for writing.
+    func protectLeftovers() throws {
+        H5.prepareThread()
+        try H5Location(file: path, object: "/").check(H5Fincrement_filesize(handle.id, 0), "H5Fincrement_filesize",
+                                                     "cannot protect the end of the file")
+    }
+
+    /// After a failed write (disk full, I/O error): points HDF5's descriptor at /dev/null, so
+    /// nothing HDF5 does from now on (retrying the flush at close, its exit handler) can touch
+    /// the file. The file stays as the failed flush left it, which is what a kill at that moment
+    /// leaves, and crash safety covers that. Safe because the writer's metadata cache never
+    /// evicts: HDF5 never needs to read the file back.
+    func fence() {
+        var handle: UnsafeMutableRawPointer? = nil
+        guard H5Fget_vfd_handle(self.handle.id, curv_h5_p_default(), &handle) >= 0, let handle else { return }
+        let fd = handle.load(as: Int32.self)
+        let null = Glibc.open("/dev/null", O_RDWR | O_CLOEXEC)
+        guard null >= 0 else { return }
+        _ = dup2(null, fd)
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        Foundation.close(null)
+    }
+
     /// Writes every buffered change of the whole file to the operating system.
     func flush() throws {
         H5.prepareThread()
