@@ -47,6 +47,12 @@ struct RecordCommand: ParsableCommand {
         if let steps { runConfig.steps = steps }
         if let seed { runConfig.seed = seed }
         signal(SIGINT) { _ in interruptRequested = 1 }
+        // A parent that spawned us from a thread blocking signals (Dispatch's workers do) passes
+        // the mask on; Ctrl-C must still reach the handler.
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &interrupt, nil)
         var options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil,
                                     shouldStop: { interruptRequested != 0 })
         options.inputs = [config]

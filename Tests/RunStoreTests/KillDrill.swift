@@ -97,9 +97,31 @@ checkpoint_at = [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60]
 let killDrillDensityArguments = ["--at", "all", "--probes", "2", "--lanczos", "8", "--grid", "48", "--top", "2", "--bottom", "1",
                                  "--eig-products", "120", "--quiet"]
 
-/// Runs `executable` and kills it with SIGKILL after `delay` seconds unless it ended first;
-/// returns whether it was killed.
-func runAndKill(_ executable: String, _ arguments: [String], after delay: Double) throws -> Bool {
+/// A moment to kill at: `delay` seconds after start, or (with `writes`) `delay` seconds after the
+/// `writes`-th change seen to the run file or its directory (a write beginning: the file's size or
+/// time changes, or a temporary file appears beside it), which puts kills inside appends.
+struct KillMoment {
+    var delay: Double
+    var writes = 0
+    var watched = ""
+}
+
+/// A fingerprint of the run file and its hidden companions (size, time, inode of each).
+func directoryState(_ path: String) -> [String] {
+    let url = URL(fileURLWithPath: path)
+    let name = url.lastPathComponent
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? [])
+        .filter { $0 == name || ($0.hasPrefix(".\(name).") && !$0.hasSuffix(".lock")) }.sorted()
+    return names.map { entry in
+        var info = stat()
+        stat(url.deletingLastPathComponent().appendingPathComponent(entry).path, &info)
+        return "\(entry) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ino)"
+    }
+}
+
+/// Runs `executable` and kills it with SIGKILL at `moment` unless it ended first; returns
+/// whether it was killed.
+func runAndKill(_ executable: String, _ arguments: [String], at moment: KillMoment) throws -> Bool {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -108,9 +130,16 @@ func runAndKill(_ executable: String, _ arguments: [String], after delay: Double
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"
     process.environment = environment
+    var state = moment.writes > 0 ? directoryState(moment.watched) : []
     try process.run()
-    let deadline = Date().addingTimeInterval(delay)
-    while process.isRunning && Date() < deadline { usleep(1_000) }
+    var seen = 0
+    while moment.writes > 0 && seen < moment.writes && process.isRunning {
+        let now = directoryState(moment.watched)
+        if now != state { seen += 1; state = now }
+        usleep(200)
+    }
+    let deadline = Date().addingTimeInterval(moment.delay)
+    while process.isRunning && Date() < deadline { usleep(moment.writes > 0 ? 100 : 1_000) }
     let killed = process.isRunning
     if killed { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
@@ -164,7 +193,8 @@ struct KillDrillTests {
             let overwrite = round % 4 == 3
             if overwrite { try oldBytes.write(to: URL(fileURLWithPath: path)) }
             let delay = Double.random(in: 0...(complete.seconds * 1.1), using: &generator)
-            let killed = try runAndKill(record, [config, "--out", path, "--quiet"] + (overwrite ? ["--overwrite"] : []), after: delay)
+            let killed = try runAndKill(record, [config, "--out", path, "--quiet"] + (overwrite ? ["--overwrite"] : []),
+                                        at: KillMoment(delay: delay))
             if killed { tally.kills += 1 } else { tally.finished += 1 }
             if overwrite { tally.overwrite += 1 }
             var found: [String] = []
@@ -235,8 +265,13 @@ struct KillDrillTests {
         let started = Date()
         let leftover = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(".run.h5.analysis-partial").path
         for round in 0..<killRounds {
-            let delay = Double.random(in: 0...(complete.seconds * 1.05), using: &generator)
-            let killed = try runAndKill(density, [path] + killDrillDensityArguments, after: delay)
+            // Even rounds: any moment of the run. Odd rounds: within 4 ms of a write starting (an append).
+            let targeted = round % 2 == 1
+            let delay = targeted ? Double.random(in: 0...0.004, using: &generator)
+                                 : Double.random(in: 0...(complete.seconds * 1.05), using: &generator)
+            let moment = KillMoment(delay: delay, writes: targeted ? Int.random(in: 1...(2 * reference.count), using: &generator) : 0,
+                                    watched: path)
+            let killed = try runAndKill(density, [path] + killDrillDensityArguments, at: moment)
             if killed { tally.kills += 1 } else { tally.finished += 1 }
             if FileManager.default.fileExists(atPath: leftover) { tally.inAppend += 1 }
             var found: [String] = []

@@ -127,7 +127,12 @@ final class H5File {
         var handle: UnsafeMutableRawPointer? = nil
         guard H5Fget_vfd_handle(self.handle.id, curv_h5_p_default(), &handle) >= 0, let handle else { return }
         let fd = handle.load(as: Int32.self)
-        let null = Glibc.open("/dev/null", O_RDWR | O_CLOEXEC)
+        // An in-memory file (memfd) takes HDF5's remaining writes, reads and truncation without
+        // failing, so HDF5 closes the file cleanly; /dev/null refuses ftruncate, and a failed
+        // close left HDF5 to crash in its exit handler.
+        var null: Int32 = -1
+        if let create = memfdCreate { null = create("curv-fenced-run", 1 /* MFD_CLOEXEC */) }
+        if null < 0 { null = Glibc.open("/dev/null", O_RDWR | O_CLOEXEC) }
         guard null >= 0 else { return }
         _ = dup2(null, fd)
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -163,3 +168,9 @@ final class H5File {
         return fapl
     }
 }
+
+/// glibc's memfd_create(2) (not in Swift's Glibc module: it needs _GNU_SOURCE).
+private let memfdCreate: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32).self)
+}()

@@ -73,9 +73,11 @@ final class MetricsAppender {
         rows = newRows
     }
 
+    /// Closes every handle (the file can close only once nothing in it is open).
     func release() {
         step = nil
         columns = [:]
+        group.handle.close()
     }
 }
 
@@ -111,5 +113,8 @@ final class EventAppender {
         try datasets.step.append(events.map { Int64($0.step) })
     }
 
-    func release() { datasets = nil }
+    func release() {
+        datasets = nil
+        group.handle.close()
+    }
 }

@@ -20,4 +20,14 @@ public enum OutputGuard {
                                 detail: "this is the input \(input) itself; writing here would destroy it: choose another output path")
         }
     }
+
+    /// Whether a file exists at `path` and does not begin with `signature` (an output of another
+    /// kind, which a tool should not replace unasked).
+    public static func existsWithoutSignature(_ path: String, _ signature: [UInt8]) -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: signature.count)) ?? Data()
+        return Array(head) != signature
+    }
 }
