@@ -85,6 +85,15 @@ private func problems(in path: String, acknowledged: Acknowledged) -> [String] {
                 found.append("spectrum \(i) differs")
             }
         }
+        // Records written but not acknowledged may show, but only whole: every listed one must check.
+        for i in try reader.checkpointSteps() where !acknowledged.checkpoints.contains(i) {
+            if !Expected.check(checkpoint: try reader.checkpoint(at: i, as: Float.self), i: i) { found.append("unacknowledged checkpoint \(i) is listed but differs") }
+        }
+        for key in try reader.spectrumKeys() where !acknowledged.spectra.contains(key.step) {
+            if !Expected.check(spectrum: try reader.spectrum(at: key.step, operator: key.operator), i: key.step) {
+                found.append("unacknowledged spectrum \(key.step) is listed but differs")
+            }
+        }
         let events = try reader.events()
         for (index, i) in acknowledged.events.enumerated() {
             guard index < events.count, events[index] == RunEvent(step: i, kind: "loss_spike", detail: "event number \(i) ✓") else {
@@ -127,7 +136,20 @@ struct CrashSafetyTests {
             #expect(process.terminationReason == .uncaughtSignal, "round \(round): the writer ended before the kill")
 
             let acknowledged = Acknowledged(output: text)
-            let found = problems(in: path, acknowledged: acknowledged)
+            var found = problems(in: path, acknowledged: acknowledged)
+            if found.isEmpty && FileManager.default.fileExists(atPath: path) {
+                // A later write must not change what the file shows (no reuse of a half-written
+                // record's storage), and must get past the lock the killed writer left.
+                do {
+                    let writer = try AnalysisWriter.open(path)
+                    try writer.append(SampleRun.analysis(step: 1))
+                    try writer.close()
+                    found += problems(in: path, acknowledged: acknowledged)
+                    if try RunReader.open(path).analyses().count != 1 { found.append("the appended analysis does not read back") }
+                } catch {
+                    found.append("appending after the kill failed: \(error)")
+                }
+            }
             var kept = ""
             if !found.isEmpty {
                 // Keep the damaged file and the writer's acknowledgements for inspection.

@@ -6,7 +6,8 @@
 // An --overwrite recording killed before it ends must leave the old file byte for byte. After
 // killed analyses, a rerun must complete with exactly the reference's analyses.
 //
-// Rounds: CURV_KILL_ROUNDS (default 12 per writer here; scripts/kill-drill runs 1000 per writer).
+// Kills: CURV_KILL_ROUNDS per writer (default 12 here; scripts/kill-drill runs 1000 per writer);
+// runs that end before their kill moment do not count.
 
 import Foundation
 import RunStore
@@ -121,7 +122,7 @@ func directoryState(_ path: String) -> [String] {
 
 /// Runs `executable` and kills it with SIGKILL at `moment` unless it ended first; returns
 /// whether it was killed.
-func runAndKill(_ executable: String, _ arguments: [String], at moment: KillMoment) throws -> Bool {
+func runAndKill(_ executable: String, _ arguments: [String], at moment: KillMoment) throws -> (killed: Bool, seconds: Double) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -131,6 +132,7 @@ func runAndKill(_ executable: String, _ arguments: [String], at moment: KillMome
     environment["OPENBLAS_NUM_THREADS"] = "1"
     process.environment = environment
     var state = moment.writes > 0 ? directoryState(moment.watched) : []
+    let started = Date()
     try process.run()
     var seen = 0
     while moment.writes > 0 && seen < moment.writes && process.isRunning {
@@ -143,7 +145,14 @@ func runAndKill(_ executable: String, _ arguments: [String], at moment: KillMome
     let killed = process.isRunning
     if killed { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
-    return killed && process.terminationReason == .uncaughtSignal
+    return (killed && process.terminationReason == .uncaughtSignal, Date().timeIntervalSince(started))
+}
+
+/// How long a complete run takes, followed as the machine's load changes: kill moments are drawn
+/// over [0, estimate], and a run that ends before its kill moment teaches the estimate.
+struct DurationEstimate {
+    var seconds: Double
+    mutating func finished(after elapsed: Double) { seconds = 0.7 * seconds + 0.3 * elapsed }
 }
 
 /// Runs `executable` to the end with one BLAS thread (reproducible); returns its exit status and seconds.
@@ -188,13 +197,18 @@ struct KillDrillTests {
         var generator = SplitMix64(seed: UInt64(Date().timeIntervalSince1970 * 1000))
         var tally = (kills: 0, finished: 0, noFile: 0, overwrite: 0, checkpoints: 0, spectra: 0, rows: 0, failures: 0)
         let started = Date()
-        for round in 0..<killRounds {
+        var estimate = DurationEstimate(seconds: complete.seconds)
+        var round = 0
+        // Until `killRounds` runs were killed (runs that end first do not count).
+        while tally.kills < killRounds && round < 4 * killRounds {
+            defer { round += 1 }
             let path = scratch.path("run-\(round).h5")
             let overwrite = round % 4 == 3
             if overwrite { try oldBytes.write(to: URL(fileURLWithPath: path)) }
-            let delay = Double.random(in: 0...(complete.seconds * 1.1), using: &generator)
-            let killed = try runAndKill(record, [config, "--out", path, "--quiet"] + (overwrite ? ["--overwrite"] : []),
-                                        at: KillMoment(delay: delay))
+            let delay = Double.random(in: 0...estimate.seconds, using: &generator)
+            let (killed, elapsed) = try runAndKill(record, [config, "--out", path, "--quiet"] + (overwrite ? ["--overwrite"] : []),
+                                                   at: KillMoment(delay: delay))
+            if !killed { estimate.finished(after: elapsed) }
             if killed { tally.kills += 1 } else { tally.finished += 1 }
             if overwrite { tally.overwrite += 1 }
             var found: [String] = []
@@ -202,8 +216,16 @@ struct KillDrillTests {
                 tally.noFile += 1
                 if overwrite { found.append("the old file is gone") }
                 if !killed { found.append("a finished recording left no file") }
+            } else if try overwrite && killed && Data(contentsOf: URL(fileURLWithPath: path)) != oldBytes {
+                // Only a complete new run may have replaced it (a kill after the rename, while exiting).
+                if let snapshot = try? RunSnapshot(path), snapshot.problems(asPrefixOf: reference).isEmpty,
+                   snapshot.checkpoints.count == reference.checkpoints.count, snapshot.metrics.steps.count == reference.metrics.steps.count {
+                    tally.checkpoints += snapshot.checkpoints.count
+                } else {
+                    found.append("a killed --overwrite recording replaced the old file with an incomplete one")
+                }
             } else if overwrite && killed {
-                if try Data(contentsOf: URL(fileURLWithPath: path)) != oldBytes { found.append("a killed --overwrite recording changed the old file") }
+                tally.checkpoints += 0   // the old file, byte for byte
             } else {
                 do {
                     let snapshot = try RunSnapshot(path)
@@ -236,7 +258,7 @@ struct KillDrillTests {
             }
             try? FileManager.default.removeItem(atPath: path)
         }
-        print("kill drill curv-record: \(killRounds) rounds in \(String(format: "%.0f", Date().timeIntervalSince(started))) s: \(tally.kills) killed, \(tally.finished) finished first, \(tally.overwrite) with --overwrite, \(tally.noFile) left no file; verified \(tally.checkpoints) checkpoints, \(tally.spectra) spectra, \(tally.rows) metric rows; \(tally.failures) failures")
+        print("kill drill curv-record: \(round) rounds in \(String(format: "%.0f", Date().timeIntervalSince(started))) s: \(tally.kills) killed, \(tally.finished) finished first, \(tally.overwrite) with --overwrite, \(tally.noFile) left no file; verified \(tally.checkpoints) checkpoints, \(tally.spectra) spectra, \(tally.rows) metric rows; \(tally.failures) failures")
         #expect(tally.failures == 0)
     }
 
@@ -264,14 +286,18 @@ struct KillDrillTests {
         var tally = (kills: 0, finished: 0, inAppend: 0, analyses: 0, resumes: 0, resets: 0, failures: 0)
         let started = Date()
         let leftover = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(".run.h5.analysis-partial").path
-        for round in 0..<killRounds {
+        var estimate = DurationEstimate(seconds: complete.seconds)
+        var round = 0
+        while tally.kills < killRounds && round < 4 * killRounds {
+            defer { round += 1 }
             // Even rounds: any moment of the run. Odd rounds: within 4 ms of a write starting (an append).
             let targeted = round % 2 == 1
             let delay = targeted ? Double.random(in: 0...0.004, using: &generator)
-                                 : Double.random(in: 0...(complete.seconds * 1.05), using: &generator)
+                                 : Double.random(in: 0...estimate.seconds, using: &generator)
             let moment = KillMoment(delay: delay, writes: targeted ? Int.random(in: 1...(2 * reference.count), using: &generator) : 0,
                                     watched: path)
-            let killed = try runAndKill(density, [path] + killDrillDensityArguments, at: moment)
+            let (killed, elapsed) = try runAndKill(density, [path] + killDrillDensityArguments, at: moment)
+            if !killed && !targeted { estimate.finished(after: elapsed) }
             if killed { tally.kills += 1 } else { tally.finished += 1 }
             if FileManager.default.fileExists(atPath: leftover) { tally.inAppend += 1 }
             var found: [String] = []
@@ -313,7 +339,7 @@ struct KillDrillTests {
                 try FileManager.default.copyItem(atPath: base, toPath: path)
             }
         }
-        print("kill drill curv-density: \(killRounds) rounds in \(String(format: "%.0f", Date().timeIntervalSince(started))) s: \(tally.kills) killed (\(tally.inAppend) inside an append), \(tally.finished) finished first; \(tally.analyses) analyses verified after kills, \(tally.resumes) resumed runs completed; \(tally.failures) failures")
+        print("kill drill curv-density: \(round) rounds in \(String(format: "%.0f", Date().timeIntervalSince(started))) s: \(tally.kills) killed (\(tally.inAppend) inside an append), \(tally.finished) finished first; \(tally.analyses) analyses verified after kills, \(tally.resumes) resumed runs completed; \(tally.failures) failures")
         #expect(tally.failures == 0)
     }
 }
