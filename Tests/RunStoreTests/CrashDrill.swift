@@ -170,3 +170,34 @@ struct CrashSafetyTests {
         #expect(totals.checkpoints > 0, "no checkpoint was acknowledged in any round: the drill tested nothing")
     }
 }
+
+@Suite("Killed files")
+struct KilledFileTests {
+    /// fixtures/runs/killed-linking-first-spectrum.h5.gz: the crash writer killed while linking
+    /// its first spectrum (acknowledged: metrics 0-1, checkpoint 0). /spectra's B-tree points at
+    /// a first leaf that never reached the disk, at the file's end-of-allocation.
+    @Test("a run killed while linking a group's first member opens, and a later append reuses none of its storage")
+    func killedWhileLinkingFirstSpectrum() throws {
+        let scratch = ScratchDirectory("killed-first")
+        defer { scratch.cleanUp() }
+        let path = scratch.path("run.h5")
+        let fixture = packageRoot().appendingPathComponent("fixtures/runs/killed-linking-first-spectrum.h5.gz").path
+        let unzip = try run("/bin/sh", ["-c", "gzip -dc '\(fixture)' > '\(path)'"])
+        try #require(unzip.status == 0, "\(unzip.stderr)")
+        let acknowledged = Acknowledged(output: "created\nmetrics 0\ncheckpoint 0\nmetrics 1\n")
+        #expect(problems(in: path, acknowledged: acknowledged).isEmpty)
+        #expect(try RunReader.open(path).spectrumKeys().isEmpty)
+        let writer = try AnalysisWriter.open(path)
+        try writer.append(SampleRun.analysis(step: 0))
+        try writer.close()
+        // The spectrum the kill interrupted was complete (its bytes were flushed before its link):
+        // once the append moved the end-of-allocation past the half-written leaf, it may show,
+        // and then it must be whole (`problems` checks every listed record).
+        #expect(problems(in: path, acknowledged: acknowledged).isEmpty)
+        let reader = try RunReader.open(path)
+        defer { reader.close() }
+        #expect(try reader.spectrumKeys().allSatisfy { $0.step == 1 })
+        #expect(try reader.checkpointSteps() == [0])
+        #expect(try reader.analyses().map(\.analysis) == [SampleRun.analysis(step: 0)])
+    }
+}

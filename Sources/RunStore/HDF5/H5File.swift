@@ -112,11 +112,19 @@ final class H5File {
     /// records, and objects pointing at them; without this, the next writer would hand that
     /// space out again and such a pointer would lead into the new record (one record read as
     /// another). Call right after opening a file for writing.
+    ///
+    /// The margin covers a block allocated at the old end whose bytes never reached the disk (the
+    /// first 40 KB B-tree leaf of a group, linked by the killed flush): its address can equal the
+    /// end of the file, so without a margin the next write would land exactly there.
     func protectLeftovers() throws {
         H5.prepareThread()
-        try H5Location(file: path, object: "/").check(H5Fincrement_filesize(handle.id, 0), "H5Fincrement_filesize",
-                                                     "cannot protect the end of the file")
+        try H5Location(file: path, object: "/").check(H5Fincrement_filesize(handle.id, H5File.leftoverMargin),
+                                                     "H5Fincrement_filesize", "cannot protect the end of the file")
     }
+
+    /// Larger than any block a commit's second flush can allocate (a group's first B-tree leaf,
+    /// 40,968 bytes with our settings).
+    static let leftoverMargin: hsize_t = 64 * 1024
 
     /// After a failed write (disk full, I/O error): points HDF5's descriptor at /dev/null, so
     /// nothing HDF5 does from now on (retrying the flush at close, its exit handler) can touch

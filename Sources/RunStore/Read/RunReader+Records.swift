@@ -39,7 +39,7 @@ extension RunReader {
     public func checkpointSteps() throws -> [Int] {
         H5.prepareThread()
         let checkpoints = try root.group(Schema.Checkpoint.group)
-        return try numericMembers(checkpoints).filter { step in
+        return listableNumericMembers(checkpoints).filter { step in
             guard checkpoints.isGroup(String(step)), let group = try? checkpoints.group(String(step)) else { return false }
             return (try? group.intAttribute(Schema.Checkpoint.step)) == Int64(step)
         }
@@ -133,9 +133,9 @@ extension RunReader {
     public func spectrumKeys() throws -> [(step: Int, operator: SpectralOperator)] {
         H5.prepareThread()
         let spectra = try root.group(Schema.Spectrum.group)
-        return try numericMembers(spectra).filter { spectra.isGroup(String($0)) }.flatMap { step in
+        return try listableNumericMembers(spectra).filter { spectra.isGroup(String($0)) }.flatMap { step in
             let stepGroup = try spectra.group(String(step))
-            return try stepGroup.memberNames().compactMap { name -> (step: Int, operator: SpectralOperator)? in
+            return ((try? stepGroup.memberNames()) ?? []).compactMap { name -> (step: Int, operator: SpectralOperator)? in
                 guard stepGroup.isGroup(name), let group = try? stepGroup.group(name),
                       (try? group.intAttribute(Schema.Spectrum.step)) == Int64(step) else { return nil }
                 return SpectralOperator(rawValue: name).map { (step, $0) }

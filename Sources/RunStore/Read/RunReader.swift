@@ -173,3 +173,11 @@ func readAppended<T>(_ dataset: H5Dataset, _ read: (H5Dataset, Int?) throws -> [
 func numericMembers(_ group: H5Group) throws -> [Int] {
     try group.memberNames().compactMap { Int($0) }.sorted()
 }
+
+/// Like `numericMembers`, but a group that cannot be listed reads as empty. A recorder killed
+/// while linking a group's first member can leave the group's B-tree pointing at a leaf that
+/// never reached the disk; nothing in it was acknowledged (it had no member before), and only
+/// B-tree splits (past 1024 members) could do the same to a group with members.
+func listableNumericMembers(_ group: H5Group) -> [Int] {
+    (try? numericMembers(group)) ?? []
+}
