@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
         .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-plot", "curv-inspect"]),
         .testTarget(name: "CurvatureFuzzTests", dependencies: ["CurvatureFuzz"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect", "curv-record", "curv-density"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -70,6 +70,15 @@ private final class Job<T: TensorScalar & StoredFloat> {
         // Results are appended to the run file: find out now, not after the Hessian products,
         // that it cannot be written (read-only file system, permissions).
         try RunReader.checkWritable(path)
+        if case let .steps(wanted) = request.steps {
+            var seen = Set<Int>()
+            for step in wanted where !seen.insert(step).inserted {
+                throw AnalysisError("\(path): step \(step) is listed twice in --at; each step is analysed once per run")
+            }
+        }
+        // The run's lock first: another writer (a recording, another analysis) stops us before any work.
+        let writer = try AnalysisWriter.open(path, tool: "curv-density")
+        defer { try? writer.close() }
         let (plans, model) = try prepare()
         let progress = ProgressReporter(total: plans.count * max(request.probes, 1), label: "curv-density", mode: progressMode)
         var outcomes = [DensityAnalysis.Outcome]()
@@ -84,9 +93,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
                 let what = probe <= self.request.probes ? "probe \(probe)/\(self.request.probes)" : "extreme eigenvalues"
                 progress.update(index * self.request.probes + min(probe, self.request.probes), "step \(plan.step), \(what)", force: probe > self.request.probes)
             }
-            let writer = try AnalysisWriter.open(path)
             let id = try writer.append(analysis)
-            try writer.close()
             outcomes.append(.init(step: plan.step, id: id, analysis: analysis))
         }
         progress.finish("curv-density: \(outcomes.count) of \(plans.count) steps analysed (\(request.operatorKind.rawValue))")

@@ -28,6 +28,12 @@ public struct RunStoreError: Error, CustomStringConvertible, Equatable {
         case hdf5(operation: String)
         /// A system call (rename, link) failed.
         case system(operation: String, errno: Int32)
+        /// Another process is writing the run file (its lock file names it).
+        case locked(pid: Int32, host: String)
+        /// The output path is one of the command's inputs (same file).
+        case inputIsOutput(input: String)
+        /// The file system is full; the file holds every record written before.
+        case diskFull
     }
 
     public var kind: Kind

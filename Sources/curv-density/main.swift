@@ -135,6 +135,12 @@ struct DensityCommand: ParsableCommand {
     func run() throws {
         let request = self.request
         signal(SIGINT) { _ in interruptRequested = 1 }
+        // A parent that spawned us from a thread blocking signals (Dispatch's workers do) passes
+        // the mask on; Ctrl-C must still reach the handler.
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &interrupt, nil)
         let outcomes: [DensityAnalysis.Outcome]
         do {
             outcomes = try DensityAnalysis.run(path: path, request: request, progress: quiet ? .quiet : nil,

@@ -64,6 +64,9 @@ struct CurvPlot: ParsableCommand {
     @Flag(name: .long, help: "Print nothing but errors (default: the source drawn at each step, then the output path).")
     var quiet = false
 
+    @Flag(name: .long, help: "Replace an existing --out file that is not a PNG (an existing PNG is always replaced).")
+    var overwrite = false
+
     func validate() throws {
         if analysis != nil, let source {
             throw ValidationError("--analysis and --source \(source.rawValue) are exclusive: --analysis names the source at its step")
@@ -76,6 +79,12 @@ struct CurvPlot: ParsableCommand {
         }
         guard !runs.isEmpty else { throw ValidationError("give at least one run file") }
         guard out.lowercased().hasSuffix(".png") else { throw ValidationError("--out must name a .png file, got '\(out)'") }
+        if let input = runs.first(where: { OutputGuard.sameFile(out, $0) }) {
+            throw ValidationError("--out \(out) is the input run file \(input); writing the figure there would destroy the run: choose another --out")
+        }
+        if !overwrite && OutputGuard.existsWithoutSignature(out, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            throw ValidationError("\(out) exists and is not a PNG; pass --overwrite to replace it")
+        }
         if let size { _ = try parseSize(size) }
         if let at { _ = try parseSteps(at) }
         if let op = `operator`, SpectralOperator(rawValue: op) == nil {

@@ -63,8 +63,15 @@ struct RecordCommand: ParsableCommand {
         }
         if let seed { runConfig.seed = seed }
         signal(SIGINT) { _ in interruptRequested = 1 }
+        // A parent that spawned us from a thread blocking signals (Dispatch's workers do) passes
+        // the mask on; Ctrl-C must still reach the handler.
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &interrupt, nil)
         var options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil,
                                     shouldStop: { interruptRequested != 0 })
+        options.inputs = [config]
         options.configPath = config
         let summary: RecordSummary
         // BLAS on one thread: the loss surfaces run their chunks of examples on both cores, and no
@@ -78,7 +85,10 @@ struct RecordCommand: ParsableCommand {
                              summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead, summary.productsPerMeasurement))
             }
         }
-        if summary.interrupted { throw ExitCode(ExitStatus.interrupted) }
+        if summary.interrupted {
+            if overwrite { FileHandle.standardError.write("curv-record: interrupted; \(out) was left as it was (an incomplete recording never replaces a file)\n".data(using: .utf8)!) }
+            throw ExitCode(ExitStatus.interrupted)
+        }
     }
 }
 

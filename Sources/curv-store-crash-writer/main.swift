@@ -30,7 +30,7 @@ do {
     let header = RunHeader(configTOML: "[run]\nname = \"crash\"\n", configJSON: "{\"run\":{\"name\":\"crash\"}}",
                            modelSpec: "{\"kind\":\"mlp\",\"widths\":[64,80,10]}", parameterCount: 64 * 80 + 80,
                            data: DataProvenance(name: "synthetic"))
-    let writer = try RunWriter.create(at: path, header: header, options: .init(overwrite: true))
+    let writer = try RunWriter.create(at: path, header: header)
     print("created")
     var i = 0
     while i < maximum {

@@ -85,6 +85,15 @@ private func problems(in path: String, acknowledged: Acknowledged) -> [String] {
                 found.append("spectrum \(i) differs")
             }
         }
+        // Records written but not acknowledged may show, but only whole: every listed one must check.
+        for i in try reader.checkpointSteps() where !acknowledged.checkpoints.contains(i) {
+            if !Expected.check(checkpoint: try reader.checkpoint(at: i, as: Float.self), i: i) { found.append("unacknowledged checkpoint \(i) is listed but differs") }
+        }
+        for key in try reader.spectrumKeys() where !acknowledged.spectra.contains(key.step) {
+            if !Expected.check(spectrum: try reader.spectrum(at: key.step, operator: key.operator), i: key.step) {
+                found.append("unacknowledged spectrum \(key.step) is listed but differs")
+            }
+        }
         let events = try reader.events()
         for (index, i) in acknowledged.events.enumerated() {
             guard index < events.count, events[index] == RunEvent(step: i, kind: "loss_spike", detail: "event number \(i) ✓") else {
@@ -127,7 +136,20 @@ struct CrashSafetyTests {
             #expect(process.terminationReason == .uncaughtSignal, "round \(round): the writer ended before the kill")
 
             let acknowledged = Acknowledged(output: text)
-            let found = problems(in: path, acknowledged: acknowledged)
+            var found = problems(in: path, acknowledged: acknowledged)
+            if found.isEmpty && FileManager.default.fileExists(atPath: path) {
+                // A later write must not change what the file shows (no reuse of a half-written
+                // record's storage), and must get past the lock the killed writer left.
+                do {
+                    let writer = try AnalysisWriter.open(path)
+                    try writer.append(SampleRun.analysis(step: 1))
+                    try writer.close()
+                    found += problems(in: path, acknowledged: acknowledged)
+                    if try RunReader.open(path).analyses().count != 1 { found.append("the appended analysis does not read back") }
+                } catch {
+                    found.append("appending after the kill failed: \(error)")
+                }
+            }
             var kept = ""
             if !found.isEmpty {
                 // Keep the damaged file and the writer's acknowledgements for inspection.
@@ -146,5 +168,36 @@ struct CrashSafetyTests {
         }
         print("crash drill: \(rounds) kills in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; verified \(totals.metrics) metric rows, \(totals.checkpoints) checkpoints, \(totals.spectra) spectra, \(totals.events) events; \(totals.unacknowledgedCreate) kills before creation was acknowledged")
         #expect(totals.checkpoints > 0, "no checkpoint was acknowledged in any round: the drill tested nothing")
+    }
+}
+
+@Suite("Killed files")
+struct KilledFileTests {
+    /// fixtures/runs/killed-linking-first-spectrum.h5.gz: the crash writer killed while linking
+    /// its first spectrum (acknowledged: metrics 0-1, checkpoint 0). /spectra's B-tree points at
+    /// a first leaf that never reached the disk, at the file's end-of-allocation.
+    @Test("a run killed while linking a group's first member opens, and a later append reuses none of its storage")
+    func killedWhileLinkingFirstSpectrum() throws {
+        let scratch = ScratchDirectory("killed-first")
+        defer { scratch.cleanUp() }
+        let path = scratch.path("run.h5")
+        let fixture = packageRoot().appendingPathComponent("fixtures/runs/killed-linking-first-spectrum.h5.gz").path
+        let unzip = try run("/bin/sh", ["-c", "gzip -dc '\(fixture)' > '\(path)'"])
+        try #require(unzip.status == 0, "\(unzip.stderr)")
+        let acknowledged = Acknowledged(output: "created\nmetrics 0\ncheckpoint 0\nmetrics 1\n")
+        #expect(problems(in: path, acknowledged: acknowledged).isEmpty)
+        #expect(try RunReader.open(path).spectrumKeys().isEmpty)
+        let writer = try AnalysisWriter.open(path)
+        try writer.append(SampleRun.analysis(step: 0))
+        try writer.close()
+        // The spectrum the kill interrupted was complete (its bytes were flushed before its link):
+        // once the append moved the end-of-allocation past the half-written leaf, it may show,
+        // and then it must be whole (`problems` checks every listed record).
+        #expect(problems(in: path, acknowledged: acknowledged).isEmpty)
+        let reader = try RunReader.open(path)
+        defer { reader.close() }
+        #expect(try reader.spectrumKeys().allSatisfy { $0.step == 1 })
+        #expect(try reader.checkpointSteps() == [0])
+        #expect(try reader.analyses().map(\.analysis) == [SampleRun.analysis(step: 0)])
     }
 }

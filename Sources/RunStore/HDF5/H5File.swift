@@ -125,6 +125,46 @@ final class H5File {
         if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
     }
 
+    /// Makes every later allocation land past the file's current end. A writer killed in the
+    /// middle of a flush can leave blocks written past the end-of-allocation the superblock
+    /// records, and objects pointing at them; without this, the next writer would hand that
+    /// space out again and such a pointer would lead into the new record (one record read as
+    /// another). Call right after opening a file for writing.
+    ///
+    /// The margin covers a block allocated at the old end whose bytes never reached the disk (the
+    /// first 40 KB B-tree leaf of a group, linked by the killed flush): its address can equal the
+    /// end of the file, so without a margin the next write would land exactly there.
+    func protectLeftovers() throws {
+        H5.prepareThread()
+        try H5Location(file: path, object: "/").check(H5Fincrement_filesize(handle.id, H5File.leftoverMargin),
+                                                     "H5Fincrement_filesize", "cannot protect the end of the file")
+    }
+
+    /// Larger than any block a commit's second flush can allocate (a group's first B-tree leaf,
+    /// 40,968 bytes with our settings).
+    static let leftoverMargin: hsize_t = 64 * 1024
+
+    /// After a failed write (disk full, I/O error): points HDF5's descriptor at /dev/null, so
+    /// nothing HDF5 does from now on (retrying the flush at close, its exit handler) can touch
+    /// the file. The file stays as the failed flush left it, which is what a kill at that moment
+    /// leaves, and crash safety covers that. Safe because the writer's metadata cache never
+    /// evicts: HDF5 never needs to read the file back.
+    func fence() {
+        var handle: UnsafeMutableRawPointer? = nil
+        guard H5Fget_vfd_handle(self.handle.id, curv_h5_p_default(), &handle) >= 0, let handle else { return }
+        let fd = handle.load(as: Int32.self)
+        // An in-memory file (memfd) takes HDF5's remaining writes, reads and truncation without
+        // failing, so HDF5 closes the file cleanly; /dev/null refuses ftruncate, and a failed
+        // close left HDF5 to crash in its exit handler.
+        var null: Int32 = -1
+        if let create = memfdCreate { null = create("curv-fenced-run", 1 /* MFD_CLOEXEC */) }
+        if null < 0 { null = Glibc.open("/dev/null", O_RDWR | O_CLOEXEC) }
+        guard null >= 0 else { return }
+        _ = dup2(null, fd)
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        Foundation.close(null)
+    }
+
     /// Writes every buffered change of the whole file to the operating system.
     func flush() throws {
         H5.prepareThread()
@@ -154,3 +194,9 @@ final class H5File {
         return fapl
     }
 }
+
+/// glibc's memfd_create(2) (not in Swift's Glibc module: it needs _GNU_SOURCE).
+private let memfdCreate: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32).self)
+}()

@@ -57,6 +57,36 @@ final class H5Group: H5Object {
         return H5Group(handle: H5Handle(id, closer: H5Gclose), location: child)
     }
 
+    /// Creates a group that no link reaches yet ("anonymous"): a record is built inside it,
+    /// flushed, and only then linked under its name with `link(_:as:)`, so a reader never finds a
+    /// name that leads to a half-written record. `location` names where it will be linked (for
+    /// error messages). Released unlinked, HDF5 deletes it.
+    static func createAnonymous(in file: H5File, location: H5Location, growing: Bool = false) throws -> H5Group {
+        let gcpl = H5Handle.plist(H5Pcreate(curv_h5_plist_group_create()))
+        try location.check(H5Pset_local_heap_size_hint(gcpl.id, growing ? 64 * 1024 : 512), "H5Pset_local_heap_size_hint",
+                           "cannot configure the group")
+        let id = try location.checkID(H5Gcreate_anon(file.handle.id, gcpl.id, H5.defaultPlist), "H5Gcreate_anon",
+                                      "cannot create the group")
+        return H5Group(handle: H5Handle(id, closer: H5Gclose), location: location)
+    }
+
+    /// Links `object` (created anonymous) into this group as `name`.
+    func link(_ object: H5Object, as name: String) throws {
+        let child = location.child(name)
+        try child.check(H5Olink(object.handle.id, handle.id, name, H5.defaultPlist, H5.defaultPlist), "H5Olink",
+                        "cannot link the record under its name")
+    }
+
+    /// Whether member `name` can be opened as an object (a link whose target a killed writer
+    /// never finished writing cannot).
+    func opens(_ name: String) -> Bool {
+        guard contains(name) else { return false }
+        let id = H5Oopen(handle.id, name, H5.defaultPlist)
+        guard id >= 0 else { return false }
+        H5Oclose(id)
+        return true
+    }
+
     /// Names of the members, in HDF5's name order (byte-wise ascending).
     func memberNames() throws -> [String] {
         var info = H5G_info_t()
@@ -90,8 +120,10 @@ final class H5Group: H5Object {
         return H5Dataset(handle: H5Handle(id, closer: H5Dclose), location: child)
     }
 
-    /// Creates dataset `name` with on-disk type `fileType` and the given shape and layout.
-    func createDataset(_ name: String, fileType: hid_t, shape: [Int], options: H5DatasetOptions = .init()) throws -> H5Dataset {
+    /// Creates dataset `name` with on-disk type `fileType` and the given shape and layout; with
+    /// `anonymous`, no link reaches it yet (link it later with `link(_:as:)`).
+    func createDataset(_ name: String, fileType: hid_t, shape: [Int], options: H5DatasetOptions = .init(),
+                       anonymous: Bool = false) throws -> H5Dataset {
         let child = location.child(name)
         let space: H5Handle
         if shape.isEmpty {
@@ -103,8 +135,18 @@ final class H5Group: H5Object {
         }
         guard space.id >= 0 else { throw child.failure("H5Screate_simple", "cannot describe the dataset's shape \(shape)") }
         let dcpl = try options.creationList(shape: shape, fileType: fileType, location: child)
-        let id = try child.checkID(H5Dcreate2(handle.id, name, fileType, space.id, H5.defaultPlist, dcpl.id, H5.defaultPlist),
-                                   "H5Dcreate2", "cannot create the dataset")
+        let id = anonymous
+            ? try child.checkID(H5Dcreate_anon(handle.id, fileType, space.id, dcpl.id, H5.defaultPlist),
+                                "H5Dcreate_anon", "cannot create the dataset")
+            : try child.checkID(H5Dcreate2(handle.id, name, fileType, space.id, H5.defaultPlist, dcpl.id, H5.defaultPlist),
+                                "H5Dcreate2", "cannot create the dataset")
         return H5Dataset(handle: H5Handle(id, closer: H5Dclose), location: child)
+    }
+}
+
+/// Renaming a link inside one group.
+enum H5LinkMove {
+    static func move(_ group: H5Group, _ from: String, _ to: String) -> herr_t {
+        H5Lmove(group.handle.id, from, group.handle.id, to, H5.defaultPlist, H5.defaultPlist)
     }
 }

@@ -9,8 +9,15 @@ enum H5 {
     /// Turns off HDF5's printing of error stacks on the calling thread. The thread-safe build
     /// keeps this setting per thread, so every public entry point calls it (it is cheap).
     static func prepareThread() {
+        _ = noExitHandler
         _ = curv_h5_silence_errors()
     }
+
+    /// HDF5 closes every open file from an atexit handler. After a failed write (disk full)
+    /// HDF5 1.10 cannot close a file ("slist already enabled?") and that handler then crashes
+    /// the process (SIGSEGV instead of the tool's exit status). Run files are committed record by
+    /// record and closed explicitly, so the handler is switched off before the library starts.
+    private static let noExitHandler: Void = { _ = H5dont_atexit() }()
 
     /// HDF5's innermost error message on this thread, or "" when there is none.
     /// Must be called right after the failing call: the next HDF5 call clears the stack.

@@ -34,9 +34,15 @@ extension RunReader {
     // MARK: Checkpoints
 
     /// Steps with a checkpoint, ascending.
+    /// Only complete checkpoints count: a name whose record cannot be opened (left by a writer
+    /// killed before crash safety covered it) is not one.
     public func checkpointSteps() throws -> [Int] {
         H5.prepareThread()
-        return try numericMembers(root.group(Schema.Checkpoint.group))
+        let checkpoints = try root.group(Schema.Checkpoint.group)
+        return listableNumericMembers(checkpoints).filter { step in
+            guard checkpoints.isGroup(String(step)), let group = try? checkpoints.group(String(step)) else { return false }
+            return (try? group.intAttribute(Schema.Checkpoint.step)) == Int64(step)
+        }
     }
 
     /// Resolves `selection` against the checkpoint steps; an unknown step is an error listing
@@ -62,7 +68,9 @@ extension RunReader {
     private func checkpointGroup(_ step: Int) throws -> H5Group {
         H5.prepareThread()
         let checkpoints = try root.group(Schema.Checkpoint.group)
-        guard checkpoints.isGroup(String(step)) else { throw unknownCheckpoint(step, try checkpointSteps()) }
+        guard checkpoints.isGroup(String(step)), try checkpointSteps().contains(step) else {
+            throw unknownCheckpoint(step, try checkpointSteps())
+        }
         return try checkpoints.group(String(step))
     }
 
@@ -125,9 +133,12 @@ extension RunReader {
     public func spectrumKeys() throws -> [(step: Int, operator: SpectralOperator)] {
         H5.prepareThread()
         let spectra = try root.group(Schema.Spectrum.group)
-        return try numericMembers(spectra).flatMap { step in
-            try spectra.group(String(step)).memberNames().compactMap { name in
-                SpectralOperator(rawValue: name).map { (step, $0) }
+        return try listableNumericMembers(spectra).filter { spectra.isGroup(String($0)) }.flatMap { step in
+            let stepGroup = try spectra.group(String(step))
+            return ((try? stepGroup.memberNames()) ?? []).compactMap { name -> (step: Int, operator: SpectralOperator)? in
+                guard stepGroup.isGroup(name), let group = try? stepGroup.group(name),
+                      (try? group.intAttribute(Schema.Spectrum.step)) == Int64(step) else { return nil }
+                return SpectralOperator(rawValue: name).map { (step, $0) }
             }
         }
     }
@@ -136,7 +147,7 @@ extension RunReader {
     public func spectrum(at step: Int, operator op: SpectralOperator) throws -> Spectrum {
         H5.prepareThread()
         let spectra = try root.group(Schema.Spectrum.group)
-        guard spectra.isGroup(String(step)), try spectra.group(String(step)).isGroup(op.rawValue) else {
+        guard try spectrumKeys().contains(where: { $0.step == step && $0.operator == op }) else {
             let keys = try spectrumKeys().map { "\($0.step)/\($0.operator.rawValue)" }
             throw RunStoreError(.notFound(what: "spectrum \(step)/\(op.rawValue)", available: keys), file: path,
                                 object: "/spectra/\(step)/\(op.rawValue)",
@@ -163,29 +174,37 @@ extension RunReader {
 
     // MARK: Analyses
 
-    /// Ids under /analyses, in order of writing.
+    /// Ids under /analyses, in order of writing. Only analyses that read count: a name leading to
+    /// an unreadable record (left in a file by a build whose appends a kill could break) does not.
     public func analysisIDs() throws -> [String] {
-        H5.prepareThread()
-        return try root.group(Schema.Analysis.group).memberNames()
+        try analyses().map(\.id)
+    }
+
+    /// /analyses' readable records by id (none when the group itself cannot be listed).
+    private func readableAnalyses() -> [(id: String, group: H5Group)] {
+        guard let analyses = try? root.group(Schema.Analysis.group), let names = try? analyses.memberNames() else { return [] }
+        return names.compactMap { name in
+            guard analyses.isGroup(name), let group = try? analyses.group(name) else { return nil }
+            return (name, group)
+        }
     }
 
     /// The analysis `id`.
     public func analysis(_ id: String) throws -> StoredAnalysis {
         H5.prepareThread()
-        let analyses = try root.group(Schema.Analysis.group)
-        guard analyses.isGroup(id) else {
+        guard let found = readableAnalyses().first(where: { $0.id == id }),
+              let stored = try? AnalysisStorage.read(found.group, id: id) else {
             let ids = try analysisIDs()
             throw RunStoreError(.notFound(what: "analysis \(id)", available: ids), file: path, object: "/analyses/\(id)",
                                 detail: "no analysis '\(id)'; analyses: \(ids.isEmpty ? "none" : ids.joined(separator: ", "))")
         }
-        let group = try analyses.group(id)
-        let stored = try AnalysisStorage.read(group, id: id)
-        try checkTridiagonals(alpha: stored.analysis.alpha, beta: stored.analysis.beta, at: group.location)
+        try checkTridiagonals(alpha: stored.analysis.alpha, beta: stored.analysis.beta, at: found.group.location)
         return stored
     }
 
-    /// Every analysis, in order of writing.
+    /// Every readable analysis, in order of writing.
     public func analyses() throws -> [StoredAnalysis] {
-        try analysisIDs().map { try analysis($0) }
+        H5.prepareThread()
+        return readableAnalyses().compactMap { try? AnalysisStorage.read($0.group, id: $0.id) }
     }
 }

@@ -40,7 +40,9 @@ public final class RunReader {
         }
         software = (try? root.stringAttribute(Schema.Root.software)) ?? ""
         created = (try? root.stringAttribute(Schema.Root.created)) ?? ""
-        for name in Schema.requiredGroups where !root.isGroup(name) {
+        // /analyses is read leniently (an unreadable one reads as empty, and the next append
+        // replaces it), so a damaged one does not lock the whole run away.
+        for name in Schema.requiredGroups where name != Schema.Analysis.group && !root.isGroup(name) {
             throw RunStoreError(.malformed, file: path, object: "/" + name,
                                 detail: "the run file lacks its '\(name)' group; it was not written by curv-record or is damaged")
         }
@@ -147,11 +149,14 @@ public final class RunReader {
     public func events() throws -> [RunEvent] {
         H5.prepareThread()
         let group = try root.group(Schema.Events.group)
+        // The step index first: a row counts once its step is written, which the writer does only
+        // after the row's strings are on disk; strings past it may belong to an unfinished write.
         let steps: [Int64] = try readAppended(group.dataset(Schema.Events.step)) { try $0.read(limit: $1) }
-        let kinds = try readAppended(group.dataset(Schema.Events.kind)) { try $0.readStrings(limit: $1) }
-        let details = try readAppended(group.dataset(Schema.Events.detail)) { try $0.readStrings(limit: $1) }
-        var rows = min(steps.count, kinds.count, details.count)
+        var rows = steps.count
         while rows > 0 && steps[rows - 1] < 0 { rows -= 1 }
+        let kinds = try readAppended(group.dataset(Schema.Events.kind)) { try $0.readStrings(limit: min($1 ?? rows, rows)) }
+        let details = try readAppended(group.dataset(Schema.Events.detail)) { try $0.readStrings(limit: min($1 ?? rows, rows)) }
+        rows = min(rows, kinds.count, details.count)
         return (0..<rows).map { RunEvent(step: Int(steps[$0]), kind: kinds[$0], detail: details[$0]) }
     }
 }
@@ -192,4 +197,12 @@ func checkTridiagonals(alpha: [[Double]], beta: [[Double]], at location: H5Locat
         let shape = { (rows: [[Double]]) in rows.isEmpty ? "[]" : "[\(rows.count)][\(Set(rows.map(\.count)).sorted().map(String.init).joined(separator: "|"))]" }
         throw location.malformed("the Lanczos tridiagonals do not match: alpha \(shape(alpha)) and beta \(shape(beta)) (beta needs one entry fewer per probe than alpha)")
     }
+}
+
+/// Like `numericMembers`, but a group that cannot be listed reads as empty. A recorder killed
+/// while linking a group's first member can leave the group's B-tree pointing at a leaf that
+/// never reached the disk; nothing in it was acknowledged (it had no member before), and only
+/// B-tree splits (past 1024 members) could do the same to a group with members.
+func listableNumericMembers(_ group: H5Group) -> [Int] {
+    (try? numericMembers(group)) ?? []
 }

@@ -28,8 +28,10 @@ final class MetricsAppender {
                                 options: H5DatasetOptions(extendible: true, chunk: [RunFormat.appendChunk], fillInt: -1))
     }
 
-    /// Appends rows; each row's missing metrics stay NaN.
-    func append(_ batch: [(step: Int, values: [String: Double])]) throws {
+    /// Appends rows; each row's missing metrics stay NaN. `barrier` commits what was written so
+    /// far (the writer's flush); it separates a new metric column's bytes from its name, and its
+    /// name from the first row that counts it.
+    func append(_ batch: [(step: Int, values: [String: Double])], barrier: () throws -> Void) throws {
         guard let step, !batch.isEmpty else { return }
         let names = Set(batch.flatMap { $0.values.keys })
         for name in names {
@@ -39,11 +41,14 @@ final class MetricsAppender {
                                     detail: "'step' is the metrics index, not a metric name")
             }
         }
+        var created: [(name: String, column: H5Dataset)] = []
         for name in names.sorted() where columns[name] == nil {
             let column = try group.createDataset(name, fileType: Double.fileType, shape: [rows],
                                                  options: H5DatasetOptions(extendible: true, chunk: [RunFormat.appendChunk],
-                                                                           fillDouble: .nan))
+                                                                           fillDouble: .nan),
+                                                 anonymous: true)
             columns[name] = column
+            created.append((name, column))
         }
         let newRows = rows + batch.count
         // Values first, the step index last: a reader takes the shortest length, so a row counts
@@ -55,14 +60,24 @@ final class MetricsAppender {
         for (name, column) in columns where !names.contains(name) {
             try column.resize(to: newRows)
         }
+        if !created.isEmpty {
+            // A new column is built unnamed, committed, then named and committed, and only then
+            // does the step index count the row: a reader never meets a name leading to a
+            // half-written column, nor a row missing one of its values.
+            try barrier()
+            for (name, column) in created { try group.link(column, as: name) }
+            try barrier()
+        }
         try step.resize(to: newRows)
         try step.write(batch.map { Int64($0.step) }, at: rows)
         rows = newRows
     }
 
+    /// Closes every handle (the file can close only once nothing in it is open).
     func release() {
         step = nil
         columns = [:]
+        group.handle.close()
     }
 }
 
@@ -83,7 +98,9 @@ final class EventAppender {
         _ = try group.createExtendibleStringDataset(Schema.Events.detail)
     }
 
-    func append(_ events: [RunEvent]) throws {
+    /// Appends events; `barrier` (the writer's commit) separates the strings from the step index,
+    /// so a row counts only once its strings (kept in HDF5's global heap) are on disk.
+    func append(_ events: [RunEvent], barrier: () throws -> Void) throws {
         guard let datasets, !events.isEmpty else { return }
         for event in events where event.kind.isEmpty {
             throw RunStoreError(.invalidArgument, file: group.location.file, object: group.location.object,
@@ -92,8 +109,12 @@ final class EventAppender {
         // Strings first, the step index last (readers take the shortest length).
         try datasets.kind.appendStrings(events.map(\.kind))
         try datasets.detail.appendStrings(events.map(\.detail))
+        try barrier()
         try datasets.step.append(events.map { Int64($0.step) })
     }
 
-    func release() { datasets = nil }
+    func release() {
+        datasets = nil
+        group.handle.close()
+    }
 }

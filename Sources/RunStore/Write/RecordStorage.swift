@@ -5,7 +5,10 @@ import Foundation
 
 enum HessianBatchStorage {
     /// /data/hessian_batch: indices [n] int64, optional inputs [n, ...], labels [n], targets [n, ...].
-    static func write<T: StoredFloat>(_ batch: HessianBatch<T>, in data: H5Group, compression: Compression) throws {
+    /// Builds the batch in a new anonymous group and returns it, to be linked as
+    /// /data/hessian_batch once flushed.
+    static func build<T: StoredFloat>(_ batch: HessianBatch<T>, in data: H5Group, file: H5File,
+                                      compression: Compression) throws -> H5Group {
         let count = batch.indices.count
         func checkRows(_ shape: [Int], _ what: String) throws {
             guard shape.first == count else {
@@ -13,7 +16,7 @@ enum HessianBatchStorage {
                                     detail: "\(what) has shape \(shape) but the batch has \(count) indices")
             }
         }
-        let group = try data.createGroup(Schema.Data.hessianGroup)
+        let group = try H5Group.createAnonymous(in: file, location: data.location.child(Schema.Data.hessianGroup))
         try group.setAttribute(Schema.Data.count, count)
         try group.setAttribute(Schema.Checkpoint.dtype, T.storedDType.rawValue)
         try group.writeVector(Schema.Data.indices, batch.indices, compression: compression)
@@ -29,18 +32,22 @@ enum HessianBatchStorage {
             try checkRows(targets.shape, Schema.Data.targets)
             try group.writeArray(Schema.Data.targets, shape: targets.shape, values: targets.values, compression: compression)
         }
+        return group
     }
 }
 
 enum CheckpointStorage {
     /// /checkpoints/<step>: weights/, gradients/, optimizer/<slot>/ and attributes.
-    static func write<T: StoredFloat>(_ checkpoint: Checkpoint<T>, in checkpoints: H5Group, compression: Compression) throws {
+    /// Builds the checkpoint in a new anonymous group and returns it: the caller links it as
+    /// /checkpoints/<step> once its bytes are flushed. `taken` tells whether a step is written.
+    static func build<T: StoredFloat>(_ checkpoint: Checkpoint<T>, in checkpoints: H5Group, file h5: H5File,
+                                      compression: Compression, taken: (String) -> Bool) throws -> H5Group {
         let name = String(checkpoint.step)
         let file = checkpoints.location.file
         guard checkpoint.step >= 0 else {
             throw RunStoreError(.invalidArgument, file: file, detail: "checkpoint step \(checkpoint.step) is negative")
         }
-        guard !checkpoints.contains(name) else {
+        guard !taken(name) else {
             throw RunStoreError(.invalidArgument, file: file, object: checkpoints.location.child(name).object,
                                 detail: "a checkpoint at step \(checkpoint.step) was already written")
         }
@@ -53,7 +60,7 @@ enum CheckpointStorage {
         }
         for key in checkpoint.optimizer.hyperparameters.keys { try validateName(key, what: "hyper-parameter", file: file) }
 
-        let group = try checkpoints.createGroup(name)
+        let group = try H5Group.createAnonymous(in: h5, location: checkpoints.location.child(name))
         try group.setAttribute(Schema.Checkpoint.step, checkpoint.step)
         try group.setAttribute(Schema.Checkpoint.lr, checkpoint.learningRate)
         try group.setAttribute(Schema.Checkpoint.optimizer, checkpoint.optimizer.kind)
@@ -70,6 +77,7 @@ enum CheckpointStorage {
         for (slot, tensors) in checkpoint.optimizer.slots.sorted(by: { $0.key < $1.key }) {
             try writeTensors(tensors, in: optimizer.createGroup(slot), compression)
         }
+        return group
     }
 
     private static func validateTensors<T>(_ tensors: [NamedArray<T>], what: String, file: String) throws {
@@ -94,9 +102,8 @@ enum CheckpointStorage {
 }
 
 enum SpectrumStorage {
-    /// /spectra/<step>/<operator>: eigenvalues, residuals, alpha, beta and attributes.
-    static func write(_ spectrum: Spectrum, in spectra: H5Group) throws {
-        let file = spectra.location.file
+    /// Checks a spectrum before anything is written.
+    static func validate(_ spectrum: Spectrum, file: String) throws {
         guard spectrum.step >= 0 else {
             throw RunStoreError(.invalidArgument, file: file, detail: "spectrum step \(spectrum.step) is negative")
         }
@@ -105,15 +112,13 @@ enum SpectrumStorage {
             throw RunStoreError(.invalidArgument, file: file,
                                 detail: "\(spectrum.eigenvalues.count) eigenvalues but \(spectrum.residuals.count) residuals")
         }
-        let stepGroup = try spectra.groupCreatingIfNeeded(String(spectrum.step))
-        let name = spectrum.operator.rawValue
-        guard !stepGroup.contains(name) else {
-            throw RunStoreError(.invalidArgument, file: file, object: stepGroup.location.child(name).object,
-                                detail: "a \(name) spectrum at step \(spectrum.step) was already written")
-        }
-        let group = try stepGroup.createGroup(name)
+    }
+
+    /// Writes the spectrum's datasets and attributes into `group` (/spectra/<step>/<operator>,
+    /// not yet linked).
+    static func fill(_ group: H5Group, with spectrum: Spectrum) throws {
         try group.setAttribute(Schema.Spectrum.step, spectrum.step)
-        try group.setAttribute(Schema.Spectrum.operator, name)
+        try group.setAttribute(Schema.Spectrum.operator, spectrum.operator.rawValue)
         try group.setAttribute(Schema.Spectrum.probes, spectrum.probes)
         try group.setAttribute(Schema.Spectrum.lanczosSteps, spectrum.lanczosSteps)
         try group.setAttribute(Schema.Spectrum.seed, Int64(bitPattern: spectrum.seed))

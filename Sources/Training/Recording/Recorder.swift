@@ -10,6 +10,8 @@ public struct RecordOptions {
     /// The config's file, named in errors about the config.
     public var configPath = "the config"
     public var overwrite = false
+    /// Files the recording is made from (the config): the output may not be one of them.
+    public var inputs: [String] = []
     /// Progress display; nil picks a bar on a terminal and plain lines otherwise.
     public var progress: ProgressReporter.Mode? = nil
     /// Polled once per step; returning true ends the run after the current step's records (Ctrl-C).
@@ -123,14 +125,18 @@ final class Recording<T: TensorScalar & StoredFloat> {
     }
 
     func run() throws -> RecordSummary {
-        let writer = try RunWriter.create(at: options.outputPath, header: header(), options: .init(overwrite: options.overwrite))
+        let writer = try RunWriter.create(at: options.outputPath, header: header(),
+                                          options: .init(overwrite: options.overwrite, inputs: options.inputs))
         do {
             try writer.writeHessianBatch(hessianBatchRecord())
             let summary = try loop(writer)
-            try writer.close()
+            // An interrupted recording is not a complete run: with --overwrite the old file stays.
+            if summary.interrupted { try writer.abandon() } else { try writer.close() }
             return summary
         } catch {
-            try? writer.close()
+            // A failed recording never replaces an old file (abandon); without --overwrite the
+            // file keeps every record written before the failure.
+            try? writer.abandon()
             throw error
         }
     }
