@@ -171,36 +171,27 @@ struct WriteGuardTests {
     }
 }
 
-/// A small tmpfs mounted for the full-disk test, or nil (with the reason) when this process
-/// cannot mount one (not root, no tmpfs).
-private let smallFileSystem: (path: String?, reason: String) = {
+/// Why the full-disk test cannot run here ("" when it can): mounting a tmpfs needs root.
+private let fullDiskSkipReason: String = geteuid() != 0 ? "mounting a 2 MiB tmpfs needs root: the full-disk test is skipped"
+    : !FileManager.default.isExecutableFile(atPath: "/bin/mount") ? "no /bin/mount: the full-disk test is skipped" : ""
+
+/// Mounts a 2 MiB tmpfs; nil when that fails.
+private func mountSmallFileSystem() -> String? {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("curv-full-\(getpid())").path
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/mount")
-    process.arguments = ["-t", "tmpfs", "-o", "size=2m", "tmpfs", directory]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return (nil, "cannot run /bin/mount") }
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        return (nil, "cannot mount a 2 MiB tmpfs here (needs root): the full-disk test is skipped")
-    }
-    return (directory, "")
-}()
+    guard let result = try? run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", directory]), result.status == 0 else { return nil }
+    return directory
+}
 
 @Suite("Full disk", .serialized)
 struct FullDiskTests {
     @Test("a full disk ends curv-record and curv-density with a clear error, exit 1, and a valid file",
-          .enabled(if: smallFileSystem.path != nil, Comment(rawValue: smallFileSystem.reason)))
+          .enabled(if: fullDiskSkipReason.isEmpty, Comment(rawValue: fullDiskSkipReason)))
     func fullDisk() throws {
-        let directory = try #require(smallFileSystem.path)
+        let directory = try #require(mountSmallFileSystem(), "cannot mount a 2 MiB tmpfs")
         defer {
-            let unmount = Process()
-            unmount.executableURL = URL(fileURLWithPath: "/bin/umount")
-            unmount.arguments = [directory]
-            try? unmount.run()
-            unmount.waitUntilExit()
+            _ = try? run("/bin/umount", [directory])
+            try? FileManager.default.removeItem(atPath: directory)
         }
         let record = builtExecutable("curv-record"), density = builtExecutable("curv-density")
         try #require(FileManager.default.isExecutableFile(atPath: density))
