@@ -74,10 +74,8 @@ struct RecordCommand: ParsableCommand {
         options.inputs = [config]
         options.configPath = config
         let summary: RecordSummary
-        // BLAS on one thread: the loss surfaces run their chunks of examples on both cores, and no
-        // BLAS worker spins (system time) between the small products of a recording.
-        do { summary = try BLASThreads.singleThreaded { try Recorder.record(runConfig, options: options) } }
-        catch { failAndExit("curv-record", error) }
+        // (BLAS runs on one thread inside: see `Recorder.record`.)
+        do { summary = try Recorder.record(runConfig, options: options) } catch { failAndExit("curv-record", error) }
         if !quiet {
             print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
             if summary.sharpnessSeconds > 0 {

@@ -65,10 +65,9 @@ struct BadInputCorpusTests {
         BadInput("curv-density", runs + "hessian-wide-inputs.h5", [], ["/data/hessian_batch", "shape [12, 65]", "64 inputs"]),
         BadInput("curv-density", runs + "hessian-fewer-rows.h5", [], ["/data/hessian_batch", "5 input rows but 12 labels"]),
         BadInput("curv-density", runs + "hessian-empty.h5", [], ["/data/hessian_batch", "empty"]),
-        BadInput("curv-density", runs + "checkpoint-minus-5.h5", [], ["/checkpoints/-5", "not a step"]),
+        // Readers skip what is not a complete record (a killed writer's leftovers, a stray name).
+        BadInput("curv-density", runs + "checkpoint-minus-5.h5", [], ["the run has no checkpoints"]),
         BadInput("curv-density", runs + "tridiagonal-mismatch.h5", ["--from-tridiagonals"], ["/spectra/4/hessian", "alpha [2][6] and beta [2][2]"]),
-        BadInput("curv-inspect", runs + "checkpoint-minus-5.h5", [], ["/checkpoints/-5", "not a step"]),
-        BadInput("curv-inspect", runs + "checkpoint-minus-5.h5", ["--json"], ["/checkpoints/-5", "not a step"]),
         BadInput("curv-plot", runs + "tridiagonal-mismatch.h5", ["density"], ["/spectra/4/hessian", "do not match"]),
         BadInput("curv-plot", runs + "tridiagonal-mismatch.h5", ["spectrum"], ["/spectra/4/hessian", "do not match"]),
     ]

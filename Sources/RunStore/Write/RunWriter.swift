@@ -125,17 +125,7 @@ public final class RunWriter {
         error.hdf5Message = error.hdf5Message?.replacingOccurrences(of: temporary, with: path)
         guard case .hdf5(operation: "H5Fcreate") = error.kind else { return error }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if access(directory, W_OK) != 0 {
-            let code = errno
-            let reason: String
-            switch code {
-            case ENOENT, ENOTDIR: reason = "the directory \(directory) does not exist"
-            case EACCES, EPERM: reason = "permission denied: the directory \(directory) is not writable"
-            case EROFS: reason = "the directory \(directory) is on a read-only file system"
-            default: reason = "cannot write in \(directory): \(String(cString: strerror(code)))"
-            }
-            return RunStoreError(.system(operation: "create", errno: code), file: path, detail: "cannot create the file: \(reason)")
-        }
+        if access(directory, W_OK) != 0 { return cannotCreate(path, errno: errno) }
         return error
     }
 

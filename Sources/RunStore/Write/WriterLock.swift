@@ -42,8 +42,7 @@ final class WriterLock {
             }
             let code = errno
             guard code == EEXIST else {
-                throw RunStoreError(.system(operation: "open", errno: code), file: path,
-                                    detail: "cannot create the lock file \(lockPath): \(String(cString: strerror(code))) (is the directory writable?)")
+                throw cannotCreate(path, errno: code)
             }
             guard let existing = try? String(contentsOfFile: lockPath, encoding: .utf8) else { continue }   // just released
             let owner = Owner(text: existing)
@@ -133,6 +132,20 @@ final class WriterLock {
 }
 
 /// The path with symbolic links in its directory resolved (the file itself need not exist).
+/// The error for a file that cannot be created at `path` (or beside it: its lock, its temporary),
+/// from `errno` after the failed call: the directory missing, not writable, or read-only.
+func cannotCreate(_ path: String, errno code: Int32) -> RunStoreError {
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let reason: String
+    switch code {
+    case ENOENT, ENOTDIR: reason = "the directory \(directory) does not exist"
+    case EACCES, EPERM: reason = "permission denied: the directory \(directory) is not writable"
+    case EROFS: reason = "the directory \(directory) is on a read-only file system"
+    default: reason = "cannot write in \(directory): \(String(cString: strerror(code)))"
+    }
+    return RunStoreError(.system(operation: "create", errno: code), file: path, detail: "cannot create the file: \(reason)")
+}
+
 /// A hidden file beside `path`, ".NAME<suffix>", with NAME shortened when needed so the whole
 /// name stays within NAME_MAX (255 bytes): a long but valid run-file name keeps its lock and
 /// temporary files.

@@ -50,10 +50,17 @@ public struct RecordSummary: Sendable {
 
 /// Trains a model from a config and records the run into one self-contained run file.
 public enum Recorder {
+    ///
+    /// BLAS runs on one thread throughout (`BLASThreads`): the loss surfaces run their chunks of
+    /// examples on both cores, no BLAS worker spins between the recording's small products, and
+    /// every reduction keeps one summation order, so the same config and seed give the same file
+    /// whatever else the process runs at the time.
     public static func record(_ config: RunConfig, options: RecordOptions) throws -> RecordSummary {
-        switch config.dtype {
-        case "f64": return try Recording<Double>(config: config, options: options).run()
-        default: return try Recording<Float>(config: config, options: options).run()
+        try BLASThreads.singleThreaded {
+            switch config.dtype {
+            case "f64": return try Recording<Double>(config: config, options: options).run()
+            default: return try Recording<Float>(config: config, options: options).run()
+            }
         }
     }
 }
