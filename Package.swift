@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "ToolSupport"),
         .executableTarget(name: "curv-bench", dependencies: ["CAllocator", "Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
-            "CAllocator", "Tensor", "ToolSupport", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "ToolSupport", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-density", dependencies: [
             "CAllocator", "ToolSupport", "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -4,7 +4,6 @@
 import ArgumentParser
 import CAllocator
 import Foundation
-import Tensor
 import ToolSupport
 import Training
 
