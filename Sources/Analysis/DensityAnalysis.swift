@@ -59,6 +59,8 @@ private final class Job<T: TensorScalar & StoredFloat> {
     struct Plan {
         let step: Int
         let weights: Tensor<T>?
+        /// The model's buffers at the step (running statistics; used for eval-mode Hessians).
+        var buffers: [Tensor<T>] = []
         let preconditioner: Tensor<T>?
         let tridiagonals: [Tridiagonal]
         let recordedTop: [(Double, Double)]
@@ -129,12 +131,13 @@ private final class Job<T: TensorScalar & StoredFloat> {
         let previous = try reader.analyses()
         return (try steps.map { step in
             let seed = request.seed ?? spectrumSeed(configSeed: config.seed, step: step)
-            var weights: Tensor<T>? = nil, preconditioner: Tensor<T>? = nil
+            var weights: Tensor<T>? = nil, preconditioner: Tensor<T>? = nil, buffers = [Tensor<T>]()
             var tridiagonals = [Tridiagonal](), recordedTop = [(Double, Double)]()
             if request.fromTridiagonals {
                 (tridiagonals, recordedTop) = try storedTridiagonals(reader, step: step, previous: previous)
             } else {
                 weights = try model!.weights(at: step, reader: reader)
+                buffers = try model!.buffers(at: step, reader: reader)
                 if request.operatorKind == .preconditioned { preconditioner = try model!.preconditioner(at: step, reader: reader) }
             }
             let probe = Analysis(step: step, operator: request.operatorKind, probes: request.fromTridiagonals ? tridiagonals.count : request.probes,
@@ -149,7 +152,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
             let existing = request.fromTridiagonals ? nil : previous.last {
                 DensityAnalysis.sameSettings($0.analysis, probe) && (request.sigma == nil || $0.analysis.sigma == request.sigma)
             }
-            return Plan(step: step, weights: weights, preconditioner: preconditioner, tridiagonals: tridiagonals,
+            return Plan(step: step, weights: weights, buffers: buffers, preconditioner: preconditioner, tridiagonals: tridiagonals,
                         recordedTop: recordedTop, seed: seed, existing: existing)
         }, model)
     }
@@ -187,7 +190,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
                             alpha: plan.tridiagonals.map(\.alpha), beta: plan.tridiagonals.map(\.beta),
                             source: "tridiagonals stored at step \(plan.step)", dtype: "")
         }
-        var op = model.surface.hessianOperator(at: w)
+        var op = model.surface(buffers: plan.buffers).hessianOperator(at: w)
         if let p = plan.preconditioner { op = op.diagonallyPreconditioned(by: p.doubles) }
         let settings = SLQSettings(probes: request.probes, steps: request.lanczos, seed: plan.seed,
                                    reorthogonalization: request.reorthogonalization)

@@ -9,8 +9,10 @@ import Training
 public struct RunModel<T: TensorScalar & StoredFloat> {
     public let path: String
     public let spec: ModelSpec
+    public let network: Network
     public let config: RunConfig
-    /// The loss over the stored Hessian batch (weight decay included as recorded).
+    /// The loss over the stored Hessian batch (weight decay included as recorded), in the recorded
+    /// mode; with batch statistics and an eval-mode Hessian, use `surface(buffers:)` with the step's buffers.
     public let surface: LossSurface<T>
     /// Where the Hessian batch came from, for provenance.
     public let batchSource: String
@@ -19,17 +21,21 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
         path = reader.path
         spec = try ModelSpec.parse(json: reader.modelSpec(), source: "\(reader.path) /model/spec")
         config = try RunConfig.parse(reader.configTOML(), file: "\(reader.path) /config/toml")
-        guard let parameters = RunConfig.parameterCount(widths: spec.widths) else {
+        if spec.kind == "mlp", RunConfig.parameterCount(widths: spec.widths) == nil {
             throw AnalysisError("\(reader.path): /model/spec has widths \(spec.widths), whose parameter count overflows a 64-bit integer; the file was damaged or edited")
         }
-        var estimate = MemoryEstimate()
-        estimate.add("weights", count: Double(parameters) * 4, width: Double(MemoryLayout<T>.size))
-        if let excess = estimate.excess() {
-            throw AnalysisError("\(reader.path): the model of widths \(spec.widths) (\(parameters) parameters) \(excess)")
+        if spec.kind == "mlp" {
+            var estimate = MemoryEstimate()
+            estimate.add("weights", count: Double(RunConfig.parameterCount(widths: spec.widths)!) * 4, width: Double(MemoryLayout<T>.size))
+            if let excess = estimate.excess() {
+                throw AnalysisError("\(reader.path): the model of widths \(spec.widths) \(excess)")
+            }
         }
+        network = spec.network
         let chunk = chunkSize ?? config.training.chunkSize
         let (batch, source) = try Self.hessianBatch(reader: reader, spec: spec, config: config)
-        surface = LossSurface(model: spec.mlp, loss: spec.loss, examples: batch, weightDecay: T(spec.weightDecay), chunkSize: chunk)
+        surface = LossSurface(model: network, loss: spec.loss, examples: batch, weightDecay: T(spec.weightDecay), chunkSize: chunk,
+                              mode: spec.curvatureMode, normalizationGroup: spec.normalizationGroup)
         batchSource = source
     }
 
@@ -84,7 +90,21 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
     /// The flat weights of the checkpoint at `step`.
     public func weights(at step: Int, reader: RunReader) throws -> Tensor<T> {
         let checkpoint = try reader.checkpoint(at: step, as: T.self)
-        return try spec.mlp.layout.flat(from: checkpoint.weights, source: "\(path) /checkpoints/\(step)/weights")
+        return try network.layout.flat(from: checkpoint.weights, source: "\(path) /checkpoints/\(step)/weights")
+    }
+
+    /// The model's buffers (running statistics) at `step`, in `network.bufferLayout` order; empty
+    /// for models without any.
+    public func buffers(at step: Int, reader: RunReader) throws -> [Tensor<T>] {
+        guard network.usesBatchStatistics else { return [] }
+        let checkpoint = try reader.checkpoint(at: step, as: T.self)
+        let flat = try network.bufferLayout.flat(from: checkpoint.buffers, source: "\(path) /checkpoints/\(step)/buffers")
+        return network.bufferLayout.unflatten(flat)
+    }
+
+    /// The Hessian batch's loss with these buffers (eval mode reads them; train mode ignores them).
+    public func surface(buffers: [Tensor<T>]) -> LossSurface<T> {
+        buffers.isEmpty || spec.curvatureMode == .train ? surface : surface.with(buffers: buffers)
     }
 
     /// Adam's preconditioner `sqrt(v_hat) + eps` from the checkpoint's optimizer state.
@@ -98,7 +118,7 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
         }
         let settings = OptimizerSettings(kind: kind, beta1: state.hyperparameters["beta1"] ?? 0.9, beta2: state.hyperparameters["beta2"] ?? 0.999,
                                          epsilon: state.hyperparameters["eps"] ?? 1e-8)
-        let optimizer = try Optimizer<T>.restore(state, settings: settings, layout: spec.mlp.layout, source: "\(path) /checkpoints/\(step)/optimizer")
+        let optimizer = try Optimizer<T>.restore(state, settings: settings, layout: network.layout, source: "\(path) /checkpoints/\(step)/optimizer")
         return optimizer.preconditioner!
     }
 }

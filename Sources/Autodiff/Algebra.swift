@@ -40,6 +40,33 @@ public protocol TensorOps {
     func softmaxCrossEntropy(targets: Tensor<Scalar>) -> Self
     /// Mean over examples of half the squared error: `(1/(2n)) sum_i |z_i - y_i|^2`. Rank 0.
     func meanSquaredError(targets: Tensor<Scalar>) -> Self
+
+    // MARK: General operations, from which layers are composed (Primitives/Elementwise.swift,
+    // Primitives/Axes.swift, Primitives/Gather.swift). Each has a JVP rule on `Dual` and a VJP
+    // rule written in these same operations, so a composition gets its gradient and its exact
+    // Hessian-vector product with no derivative written for it.
+
+    /// The value alone, without derivative information: for data-dependent choices (the argmax of
+    /// max pooling) and by-products (BatchNorm's running statistics). Not differentiated.
+    var primalValue: Tensor<Scalar> { get }
+    /// Elementwise (Hadamard) product of two tensors of equal shape.
+    static func * (a: Self, b: Self) -> Self
+    /// `f` of every element: exp, log, sqrt, rsqrt, reciprocal, square.
+    func applying(_ f: ElementwiseFunction) -> Self
+    /// `self + c` elementwise, for a constant c.
+    func shifted(by c: Scalar) -> Self
+    /// The same elements under another shape of equal count.
+    func reshaped(_ shape: [Int]) -> Self
+    /// Axes permuted: result axis k is axis `permutation[k]`.
+    func transposed(_ permutation: [Int]) -> Self
+    /// Sums over `axes`, which keep extent 1.
+    func summed(alongAxes axes: [Int]) -> Self
+    /// Repeated along the axes of extent 1 up to `shape` (same rank).
+    func broadcast(to shape: [Int]) -> Self
+    /// `out[n, j] = self[n, map.indices[j]]` (0 for negative indices): im2col, pooling windows, argmax selection.
+    func gathered(_ map: IndexMap) -> Self
+    /// The adjoint of `gathered(map)`: `out[n, map.indices[j]] += self[n, j]`.
+    func scattered(_ map: IndexMap) -> Self
 }
 
 /// The extra operations that VJP rules are written in. `Tensor` and `Dual` implement them, so a

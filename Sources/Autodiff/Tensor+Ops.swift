@@ -5,6 +5,7 @@ extension Tensor: PullbackOps {
     public typealias Scalar = T
 
     public init(constant: Tensor<T>) { self = constant }
+    public var primalValue: Tensor<T> { self }
 
     public func scaled(_ alpha: T) -> Tensor { alpha * self }
     public func sumOfSquares() -> Tensor { Tensor(scalar: dot(self)) }

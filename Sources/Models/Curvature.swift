@@ -2,8 +2,12 @@ import Autodiff
 import Dispatch
 import Tensor
 
-/// Loss, gradient and Hessian-vector products of an MLP's mean loss over a fixed set of examples,
+/// Loss, gradient and Hessian-vector products of a model's mean loss over a fixed set of examples,
 /// in flat-vector form (what optimizers and Lanczos want).
+///
+/// The loss is `Objective`'s: with batch statistics (a BatchNorm in train mode) the examples are
+/// normalized in consecutive groups of `normalizationGroup`, and chunks are whole groups, so the
+/// value, gradient and Hessian do not depend on the chunking.
 ///
 /// Large sets are processed in chunks of at most `chunkSize` examples, so memory stays bounded; each
 /// chunk's objective is weighted by its share of the examples, so the result equals the whole-batch
@@ -16,12 +20,18 @@ import Tensor
 /// one per product, and no BLAS worker spins between products. The chunks depend on the examples
 /// and `chunkSize` only, never on the machine, so results do not depend on the core count.
 public struct LossSurface<T: TensorScalar> {
-    public let model: MLP
+    public let model: Network
     public let loss: LossKind
     public let examples: Batch<T>
     public let weightDecay: T
     public let chunkSize: Int
     public let layout: ParameterLayout
+    /// Train mode (batch statistics, in groups) or eval mode (running statistics).
+    public let mode: Mode
+    /// The model's buffers (running statistics), `model.bufferLayout`.
+    public let buffers: [Tensor<T>]
+    /// Examples normalized together in train mode (nil: all of them); ignored without batch statistics.
+    public let normalizationGroup: Int?
     /// One objective per chunk, weighted by its share of the examples (the decay term rides on the
     /// first). Cut once here: the operator applies them thousands of times.
     private let objectives: [Objective<T>]
@@ -30,18 +40,44 @@ public struct LossSurface<T: TensorScalar> {
     /// How many chunks run at once.
     static var concurrentChunks: Int { 2 }
 
-    public init(model: MLP, loss: LossKind, examples: Batch<T>, weightDecay: T = 0, chunkSize: Int = 4096) {
+    public init(model: Network, loss: LossKind, examples: Batch<T>, weightDecay: T = 0, chunkSize: Int = 4096,
+                mode: Mode = .train, buffers: [Tensor<T>]? = nil, normalizationGroup: Int? = nil) {
         self.model = model
         self.loss = loss
         self.examples = examples
         self.weightDecay = weightDecay
         self.chunkSize = chunkSize
         self.layout = model.layout
+        self.mode = mode
+        self.buffers = buffers ?? model.initialBuffers()
+        self.normalizationGroup = normalizationGroup
         let n = T(examples.count)
         let minimumChunks = examples.count >= Self.parallelExamples ? Self.concurrentChunks : 1
-        objectives = examples.chunks(of: chunkSize, atLeast: minimumChunks).enumerated().map { c, chunk in
-            Objective(model: model, loss: loss, batch: chunk, weight: T(chunk.count) / n,
-                      weightDecay: c == 0 ? weightDecay : 0)
+        let coupled = mode == .train && model.usesBatchStatistics
+        let pieces = coupled ? Self.wholeGroups(examples, group: normalizationGroup ?? examples.count, chunkSize: chunkSize, atLeast: minimumChunks)
+            : examples.chunks(of: chunkSize, atLeast: minimumChunks)
+        let buffers = self.buffers
+        objectives = pieces.enumerated().map { c, chunk in
+            Objective(model: model, loss: loss, batch: chunk, weight: T(chunk.count) / n, weightDecay: c == 0 ? weightDecay : 0,
+                      mode: mode, buffers: buffers, normalizationGroup: normalizationGroup)
+        }
+    }
+
+    /// Chunks made of whole groups of `group` consecutive examples (the last group holds the
+    /// remainder): about `chunkSize` examples each (one group at least), at least `minimum` chunks
+    /// when there are that many groups; group counts differ by at most one, the larger first.
+    static func wholeGroups(_ examples: Batch<T>, group: Int, chunkSize: Int, atLeast minimum: Int) -> [Batch<T>] {
+        let n = examples.count
+        let groups = (n + group - 1) / group
+        let perChunk = Swift.max(1, chunkSize / group)
+        let k = Swift.max(Swift.min(Swift.max((groups + perChunk - 1) / perChunk, minimum), groups), 1)
+        if k == 1 { return [examples] }
+        let (base, extra) = groups.quotientAndRemainder(dividingBy: k)
+        var start = 0
+        return (0..<k).map { c in
+            let end = Swift.min(n, start + (base + (c < extra ? 1 : 0)) * group)
+            defer { start = end }
+            return examples.slice(start..<end)
         }
     }
 
@@ -51,7 +87,13 @@ public struct LossSurface<T: TensorScalar> {
     /// The same loss over the examples at `indices` only (a minibatch).
     public func restricted(to indices: [Int]) -> LossSurface {
         LossSurface(model: model, loss: loss, examples: Batch(inputs: examples.inputs.rows(at: indices), targets: examples.targets.rows(at: indices)),
-                    weightDecay: weightDecay, chunkSize: chunkSize)
+                    weightDecay: weightDecay, chunkSize: chunkSize, mode: mode, buffers: buffers, normalizationGroup: normalizationGroup)
+    }
+
+    /// The same surface with other buffers (running statistics) or in another mode.
+    public func with(buffers: [Tensor<T>]? = nil, mode: Mode? = nil) -> LossSurface {
+        LossSurface(model: model, loss: loss, examples: examples, weightDecay: weightDecay, chunkSize: chunkSize,
+                    mode: mode ?? self.mode, buffers: buffers ?? self.buffers, normalizationGroup: normalizationGroup)
     }
 
     /// Number of parameters (the Hessian is `dimension x dimension`).
@@ -106,11 +148,26 @@ public struct LossSurface<T: TensorScalar> {
         return (result.value, result.gradient, Double(result.correct) / Double(examples.count))
     }
 
-    private func gradientPass(at w: Tensor<T>, memos: [PrimalMemo<T>]?, countingCorrect: Bool)
-        -> (value: T, gradient: Tensor<T>, correct: Int) {
+    /// A training step's evaluation: `valueGradientAndAccuracy`, and in train mode the buffers
+    /// the pass computed (BatchNorm's running statistics after this batch), else the current ones.
+    /// Needs the examples in one chunk when the model has buffers (a training batch is one group).
+    public func trainingStep(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil)
+        -> (value: T, gradient: Tensor<T>, accuracy: Double, buffers: [Tensor<T>]) {
+        let collecting = mode == .train && model.usesBatchStatistics
+        precondition(!collecting || objectives.count == 1,
+                     "LossSurface.trainingStep: running statistics need the batch in one chunk; it has \(objectives.count) (raise training.chunk_size)")
+        let result = gradientPass(at: w, memos: memos, countingCorrect: true, collectingBuffers: collecting)
+        return (result.value, result.gradient, Double(result.correct) / Double(examples.count), result.buffers ?? buffers)
+    }
+
+    private func gradientPass(at w: Tensor<T>, memos: [PrimalMemo<T>]?, countingCorrect: Bool, collectingBuffers: Bool = false)
+        -> (value: T, gradient: Tensor<T>, correct: Int, buffers: [Tensor<T>]?) {
         precondition(memos == nil || memos!.count == objectives.count, "valueAndGradient: \(memos!.count) memos for \(objectives.count) chunks")
         let params = layout.unflatten(w)
+        let sink = collectingBuffers ? BufferSink<T>() : nil
         let parts = eachChunk { c, objective in
+            var objective = objective
+            objective.bufferSink = sink
             let (v, g, outputs) = Autodiff.valueGradientAndAuxiliary(of: objective, at: params, memo: memos?[c])
             return (v, layout.flatten(g), countingCorrect ? objective.batch.correctPredictions(outputs) : 0)
         }
@@ -120,7 +177,7 @@ public struct LossSurface<T: TensorScalar> {
             value += part.0
             if c > 0 { gradient.add(part.1) }
         }
-        return (value, gradient, parts.reduce(0) { $0 + $1.2 })
+        return (value, gradient, parts.reduce(0) { $0 + $1.2 }, sink?.buffers)
     }
 
     /// `L(w)` and the accuracy (as `accuracy(at:)`) from one forward pass.
@@ -138,7 +195,7 @@ public struct LossSurface<T: TensorScalar> {
     /// ties go to the first index).
     public func accuracy(at w: Tensor<T>) -> Double {
         let params = layout.unflatten(w)
-        let correct = eachChunk { _, objective in objective.batch.correctPredictions(model(params, objective.batch.inputs)) }.reduce(0, +)
+        let correct = eachChunk { _, objective in objective.batch.correctPredictions(objective.valueAndAuxiliary(params).auxiliary) }.reduce(0, +)
         return Double(correct) / Double(examples.count)
     }
 

@@ -3,10 +3,13 @@ import Foundation
 /// Everything needed to rebuild a model and its loss with no other input, as stored in run files
 /// (JSON, e.g. `{"kind":"mlp","widths":[64,64,10],"activation":"tanh","loss":"cross_entropy",
 /// "weight_decay":0,"dtype":"f32","init":"lecun_normal"}`).
+///
+/// Keys added after format 1.1 are optional, so older MLP specs read unchanged and an MLP's spec
+/// is written exactly as before.
 public struct ModelSpec: Codable, Equatable, Sendable {
-    /// "mlp" (the only kind so far).
+    /// "mlp", "cnn" or "resnet".
     public var kind: String
-    /// Layer widths, input first, output last.
+    /// Input features first, outputs last; for an MLP the hidden widths in between.
     public var widths: [Int]
     public var activation: Activation
     public var loss: LossKind
@@ -15,13 +18,40 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     /// "f32" or "f64": the precision the model was trained in.
     public var dtype: String
     public var initialization: Initialization
+    /// Per-example input shape `[C, H, W]` (cnn, resnet).
+    public var inputShape: [Int]?
+    /// cnn: convolution channels per stage.
+    public var channels: [Int]?
+    /// cnn: dense hidden widths after the convolutions.
+    public var hidden: [Int]?
+    /// cnn: BatchNorm after each convolution.
+    public var batchNorm: Bool?
+    /// resnet: basic blocks per stage, and the first stage's channels.
+    public var blocks: Int?
+    public var width: Int?
+    /// resnet: "batch_norm", "none" or "fixup".
+    public var normalization: ResidualNormalization?
+    /// resnet with BatchNorm: each branch's last BatchNorm scale starts at zero.
+    public var zeroInitResidual: Bool?
+    /// Models with batch statistics: the mode the recorded Hessians are of ("train": batch
+    /// statistics in groups of `normalizationGroup` examples; "eval": running statistics).
+    public var hessianMode: Mode?
+    /// Examples normalized together in train mode (the training batch size; the whole batch for
+    /// full-batch training).
+    public var normalizationGroup: Int?
 
     enum CodingKeys: String, CodingKey {
-        case kind, widths, activation, loss, dtype
+        case kind, widths, activation, loss, dtype, channels, hidden, blocks, width, normalization
         case weightDecay = "weight_decay"
         case initialization = "init"
+        case inputShape = "input_shape"
+        case batchNorm = "batch_norm"
+        case zeroInitResidual = "zero_init_residual"
+        case hessianMode = "hessian_mode"
+        case normalizationGroup = "normalization_group"
     }
 
+    /// An MLP's spec.
     public init(widths: [Int], activation: Activation, loss: LossKind, weightDecay: Double, dtype: String,
                 initialization: Initialization) {
         self.kind = "mlp"
@@ -33,7 +63,47 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         self.initialization = initialization
     }
 
-    public var mlp: MLP { MLP(widths: widths, activation: activation) }
+    /// The network this spec describes.
+    public var network: Network {
+        switch kind {
+        case "cnn":
+            return Architectures.cnn(inputShape: inputShape!, channels: channels ?? [], hidden: hidden ?? [], outputs: widths.last!,
+                                     activation: activation, batchNorm: batchNorm ?? false)
+        case "resnet":
+            return Architectures.resnet(inputShape: inputShape!, blocks: blocks ?? 1, width: width ?? 16, outputs: widths.last!,
+                                        normalization: normalization ?? .batchNorm, zeroInitResidual: zeroInitResidual ?? false)
+        default:
+            return MLP(widths: widths, activation: activation).network
+        }
+    }
+
+    /// True when train mode couples examples (BatchNorm).
+    public var usesBatchStatistics: Bool {
+        switch kind {
+        case "cnn": return batchNorm ?? false
+        case "resnet": return (normalization ?? .batchNorm) == .batchNorm
+        default: return false
+        }
+    }
+
+    /// The mode Hessians are measured in: train (batch statistics) unless recorded otherwise.
+    public var curvatureMode: Mode { hessianMode ?? .train }
+
+    /// One line for people: "resnet (8 layers, batch_norm), Hessian in train mode with groups of 128".
+    public var summary: String {
+        var s: String
+        switch kind {
+        case "cnn": s = "cnn \(inputShape ?? []) channels \(channels ?? []) hidden \(hidden ?? [])\(batchNorm == true ? " with BatchNorm" : "")"
+        case "resnet": s = "resnet-\(6 * (blocks ?? 1) + 2) \(inputShape ?? []) width \((width ?? 16)) \((normalization ?? .batchNorm).rawValue)"
+        default: s = "mlp \(widths)"
+        }
+        if usesBatchStatistics {
+            s += curvatureMode == .train
+                ? "; Hessian of the train-mode loss, batch statistics over groups of \(normalizationGroup.map(String.init) ?? "all") examples"
+                : "; Hessian of the eval-mode loss (running statistics)"
+        }
+        return s
+    }
 
     public var json: String {
         let encoder = JSONEncoder()
@@ -41,18 +111,51 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         return String(data: try! encoder.encode(self), encoding: .utf8)!
     }
 
+    public static let knownKinds = ["mlp", "cnn", "resnet"]
+
     /// Parses a stored spec; `source` names where it came from in errors.
     public static func parse(json: String, source: String) throws -> ModelSpec {
         let spec: ModelSpec
         do { spec = try JSONDecoder().decode(ModelSpec.self, from: Data(json.utf8)) } catch {
             throw ModelSpecError("\(source): the model spec is not readable (\(error)); spec text: \(json.prefix(200))")
         }
-        guard spec.kind == "mlp" else { throw ModelSpecError("\(source): model kind '\(spec.kind)' is not known to this version (known: mlp)") }
+        guard knownKinds.contains(spec.kind) else {
+            throw ModelSpecError("\(source): model kind '\(spec.kind)' is not known to this version (known: \(knownKinds.joined(separator: ", ")))")
+        }
         guard spec.widths.count >= 2, spec.widths.allSatisfy({ $0 > 0 }) else {
             throw ModelSpecError("\(source): model widths \(spec.widths) must be at least two positive sizes")
         }
         guard ["f32", "f64"].contains(spec.dtype) else { throw ModelSpecError("\(source): dtype '\(spec.dtype)' (expected f32 or f64)") }
+        if spec.kind != "mlp" { try spec.checkImageModel(source: source) }
         return spec
+    }
+
+    /// The sizes of a cnn or resnet spec are buildable (checked before `network` is built, so a
+    /// damaged spec is an error, not a trap).
+    public func checkImageModel(source: String) throws {
+        guard let shape = inputShape, shape.count == 3, shape.allSatisfy({ $0 > 0 && $0 <= 4096 }), shape[1] * shape[2] <= 1 << 20 else {
+            throw ModelSpecError("\(source): a \(kind) needs input_shape = [C, H, W] of positive sizes up to 4096 and at most 2^20 pixels, got \(inputShape.map { "\($0)" } ?? "none")")
+        }
+        guard widths.first == shape.reduce(1, *) else {
+            throw ModelSpecError("\(source): widths[0] = \(widths[0]) differs from the input shape's \(shape.reduce(1, *)) features")
+        }
+        let limit = 1 << 16
+        if kind == "cnn" {
+            let channels = self.channels ?? []
+            guard channels.allSatisfy({ $0 > 0 && $0 <= limit }), (hidden ?? []).allSatisfy({ $0 > 0 && $0 <= limit }) else {
+                throw ModelSpecError("\(source): cnn channels \(channels) and hidden \(hidden ?? []) must be positive sizes up to \(limit)")
+            }
+            guard shape[1] >> channels.count >= 1, shape[2] >> channels.count >= 1 else {
+                throw ModelSpecError("\(source): \(channels.count) conv stages each halve the \(shape[1])x\(shape[2]) image below one pixel; use fewer channels entries")
+            }
+        } else {
+            guard let blocks, blocks > 0, blocks <= 1000, let width, width > 0, width <= 4096 else {
+                throw ModelSpecError("\(source): resnet blocks (\(blocks.map(String.init) ?? "none")) and width (\(width.map(String.init) ?? "none")) must be positive (blocks <= 1000, width <= 4096)")
+            }
+        }
+        if let g = normalizationGroup, g <= 0 {
+            throw ModelSpecError("\(source): normalization_group = \(g) must be positive")
+        }
     }
 }
 

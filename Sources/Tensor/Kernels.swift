@@ -53,6 +53,18 @@ public protocol ArrayKernels {
     /// Per row: `out = p * sum_j(y[i, j]) - y`, the cross-entropy gradient for targets y (one-hot or soft).
     static func crossEntropyResidualRows(_ p: UnsafePointer<Self>, _ y: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
                                          rows: Int, cols: Int)
+
+    /// `out[i] = f(x[i])` for the elementwise functions of `ElementwiseFunction`.
+    static func apply(_ f: ElementwiseFunction, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out[i] = x[i] + c`.
+    static func shift(_ c: Self, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out[j] = idx[j] >= 0 ? x[idx[j]] : 0` for j < n.
+    static func gather(_ x: UnsafePointer<Self>, _ idx: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `out[idx[j]] += g[j]` for j < n with `idx[j] >= 0`.
+    static func scatterAdd(_ g: UnsafePointer<Self>, _ idx: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// For every row-major index i of `shape`, `out[i] = x[j]` (`accumulate` false) or
+    /// `out[j] += x[i]` (true), with `j = sum_k index_k * steps[k]`.
+    static func strided(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, shape: [Int], steps: [Int], accumulate: Bool)
 }
 
 extension ArrayKernels where Self: TensorScalar {
@@ -188,4 +200,64 @@ extension ArrayKernels where Self: TensorScalar {
             for j in 0..<cols { or[j] = pr[j] * mass - yr[j] }
         }
     }
+
+    public static func apply(_ f: ElementwiseFunction, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        switch f {
+        case .exp: exp(x, out, n)
+        case .log: for i in 0..<n { out[i] = log(x[i]) }
+        case .sqrt: for i in 0..<n { out[i] = x[i].squareRoot() }
+        case .rsqrt: for i in 0..<n { out[i] = 1 / x[i].squareRoot() }
+        case .reciprocal: for i in 0..<n { out[i] = 1 / x[i] }
+        case .square: for i in 0..<n { out[i] = x[i] * x[i] }
+        }
+    }
+    public static func shift(_ c: Self, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = x[i] + c }
+    }
+    public static func gather(_ x: UnsafePointer<Self>, _ idx: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for j in 0..<n {
+            let k = Int(idx[j])
+            out[j] = k >= 0 ? x[k] : 0
+        }
+    }
+    public static func scatterAdd(_ g: UnsafePointer<Self>, _ idx: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for j in 0..<n {
+            let k = Int(idx[j])
+            if k >= 0 { out[k] += g[j] }
+        }
+    }
+    public static func strided(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, shape: [Int], steps: [Int], accumulate: Bool) {
+        let total = shape.reduce(1, *)
+        guard total > 0 else { return }
+        guard let last = shape.indices.last else {
+            if accumulate { out[0] += x[0] } else { out[0] = x[0] }
+            return
+        }
+        let (inner, step) = (shape[last], steps[last])
+        var index = [Int](repeating: 0, count: shape.count)
+        var offset = 0, i = 0
+        while i < total {
+            if accumulate {
+                for k in 0..<inner { out[offset + k * step] += x[i + k] }
+            } else {
+                for k in 0..<inner { out[i + k] = x[offset + k * step] }
+            }
+            i += inner
+            // Advance the outer axes like an odometer.
+            var axis = last - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offset += steps[axis]
+                if index[axis] < shape[axis] { break }
+                offset -= steps[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+}
+
+/// The elementwise functions of `ArrayKernels.apply`.
+public enum ElementwiseFunction: String, Sendable {
+    case exp, log, sqrt, rsqrt, reciprocal, square
 }

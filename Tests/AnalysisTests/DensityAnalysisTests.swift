@@ -49,8 +49,8 @@ func explicitHessian(_ path: String, _ config: RunConfig, step: Int) throws -> (
     defer { reader.close() }
     let spec = try ModelSpec.parse(json: reader.modelSpec(), source: path)
     let data = try PreparedData.prepare(config)
-    let surface = LossSurface(model: spec.mlp, loss: spec.loss, examples: data.hessianBatch.batch(as: Double.self), weightDecay: spec.weightDecay)
-    let w = try spec.mlp.layout.flat(from: reader.checkpoint(at: step, as: Double.self).weights, source: path)
+    let surface = LossSurface(model: spec.network, loss: spec.loss, examples: data.hessianBatch.batch(as: Double.self), weightDecay: spec.weightDecay)
+    let w = try spec.network.layout.flat(from: reader.checkpoint(at: step, as: Double.self).weights, source: path)
     let op = surface.hessianOperator(at: w)
     return (op.denseMatrix(), op.dimension, w, surface)
 }
@@ -166,7 +166,7 @@ struct DensityAnalysisTests {
         let state = try reader.checkpoint(at: 3, as: Double.self).optimizer
         let spec = try ModelSpec.parse(json: reader.modelSpec(), source: path)
         reader.close()
-        let v = try spec.mlp.layout.flat(from: state.slots["v"]!, source: path).scalars
+        let v = try spec.network.layout.flat(from: state.slots["v"]!, source: path).scalars
         let correction = 1 - pow(0.999, Double(state.stepCount))
         let d = v.map { ($0 / correction).squareRoot() + 1e-8 }
         var scaled = h

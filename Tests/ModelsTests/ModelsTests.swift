@@ -6,9 +6,9 @@ import TestSupport
 
 /// A small random classification problem for an MLP.
 func smallProblem(n: Int = 23, widths: [Int] = [5, 7, 6, 3], activation: Activation = .tanh,
-                  seed: UInt64 = 1) -> (MLP, Batch<Double>, Tensor<Double>) {
+                  seed: UInt64 = 1) -> (Network, Batch<Double>, Tensor<Double>) {
     var rng = SeededGenerator(seed: seed)
-    let model = MLP(widths: widths, activation: activation)
+    let model = MLP(widths: widths, activation: activation).network
     let x = Tensor<Double>.randomNormal([n, widths[0]], using: &rng)
     var y = Tensor<Double>(zeros: [n, widths.last!])
     for i in 0..<n { y[i, Int(rng.next() % UInt64(widths.last!))] = 1 }
@@ -20,7 +20,7 @@ func smallProblem(n: Int = 23, widths: [Int] = [5, 7, 6, 3], activation: Activat
 struct ParameterLayoutTests {
     @Test("flatten and unflatten are inverse, in declared order")
     func roundTrip() {
-        let model = MLP(widths: [3, 4, 2], activation: .relu)
+        let model = MLP(widths: [3, 4, 2], activation: .relu).network
         let layout = model.layout
         #expect(layout.names == ["dense0.weight", "dense0.bias", "dense1.weight", "dense1.bias"])
         #expect(layout.shapes == [[3, 4], [4], [4, 2], [2]])
@@ -33,14 +33,14 @@ struct ParameterLayoutTests {
 
     @Test("initial weights have the scheme's variance; biases are zero", arguments: Initialization.allCases)
     func initialization(scheme: Initialization) {
-        let model = MLP(widths: [400, 300], activation: .tanh)
+        let model = MLP(widths: [400, 300], activation: .tanh).network
         let params = model.initialParameters(scheme, seed: 3, as: Double.self)
         let w = params[0].scalars
         let variance = w.reduce(0) { $0 + $1 * $1 } / Double(w.count)
         let expected: Double = switch scheme {
-        case .lecunNormal: 1.0 / 400
-        case .heNormal: 2.0 / 400
-        case .glorotUniform: 2.0 / 700
+        case .lecunNormal, .lecunUniform: 1.0 / 400
+        case .heNormal, .heUniform: 2.0 / 400
+        case .glorotNormal, .glorotUniform: 2.0 / 700
         }
         #expect(abs(variance / expected - 1) < 0.02, "variance \(variance), expected \(expected)")
         #expect(params[1].scalars.allSatisfy { $0 == 0 })
@@ -149,7 +149,7 @@ struct PrimalMemoTests {
         let (model, batch, w) = smallProblem(n: 23, widths: [5, 7, 4])
         let surface = LossSurface(model: model, loss: .crossEntropy, examples: batch, weightDecay: 0.01, chunkSize: chunk)
         // Reference: argmax of each output row against the label, counted by hand.
-        let outputs = model(surface.layout.unflatten(w), batch.inputs)
+        let outputs = model.apply(surface.layout.unflatten(w), batch.inputs).outputs
         var correct = 0
         for i in 0..<batch.count {
             let z = (0..<4).map { outputs[i, $0] }, y = (0..<4).map { batch.targets[i, $0] }

@@ -44,7 +44,7 @@ struct AnalysisAndInspectTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
 
-        #expect(object["format_version"] as? String == "1.1")
+        #expect(object["format_version"] as? String == RunFormat.version)
         #expect(object["parameters"] as? Int == SampleRun.header.parameterCount)
         let config = try #require(object["config"] as? [String: Any])
         #expect((config["train"] as? [String: Any])?["lr"] as? Double == 0.05)
@@ -85,7 +85,7 @@ struct AnalysisAndInspectTests {
         try SampleRun.write(to: path, Double.self)
         let result = try run(builtExecutable("curv-inspect"), [path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        for expected in ["format 1.1", "parameters:  75", "digits", "hessian:     4 examples", "lr = 0.05",
+        for expected in ["format \(RunFormat.version)", "parameters:  75", "digits", "hessian:     4 examples", "lr = 0.05",
                          "40 rows, steps 0…39", "checkpoints: 3 at steps 0, 10, 20", "preconditioned: steps 0, 10, 20",
                          "threshold_crossing", "0001  step 20 hessian", "trace 42.5 ± 1.5"] {
             #expect(result.stdout.contains(expected), "missing '\(expected)' in:\n\(result.stdout)")

@@ -11,7 +11,7 @@ struct HessianSpectrumTests {
     /// An MLP with 177 parameters on random data, Float64, at a random point.
     static func surface() -> (LossSurface<Double>, Tensor<Double>) {
         var rng = SeededGenerator(seed: 81)
-        let model = MLP(widths: [6, 12, 6, 3], activation: .tanh)
+        let model = MLP(widths: [6, 12, 6, 3], activation: .tanh).network
         let x = Tensor<Double>.randomNormal([40, 6], using: &rng)
         var y = Tensor<Double>(zeros: [40, 3])
         for i in 0..<40 { y[i, Int(rng.next() % 3)] = 1 }
@@ -75,7 +75,7 @@ struct HessianSpectrumTests {
     func slqOnFloat32Hessian() throws {
         // An MLP with 964 parameters on 64 random examples; Float64 for the reference, Float32 for SLQ.
         var rng = SeededGenerator(seed: 85)
-        let model = MLP(widths: [10, 24, 24, 4], activation: .tanh)
+        let model = MLP(widths: [10, 24, 24, 4], activation: .tanh).network
         let x = Tensor<Double>.randomNormal([64, 10], using: &rng)
         var y = Tensor<Double>(zeros: [64, 4])
         for i in 0..<64 { y[i, Int(rng.next() % 4)] = 1 }

@@ -78,7 +78,7 @@ struct OptimizerTests {
     func trainsDigits() throws {
         let raw = try Dataset.digits(in: repositoryRoot.appendingPathComponent("fixtures/digits"))
         let digits = raw.replacingFeatures(FeatureNormalization(.standardize, fittedTo: raw.features).apply(raw.features))
-        let model = MLP(widths: [64, 16, 10], activation: .tanh)
+        let model = MLP(widths: [64, 16, 10], activation: .tanh).network
         let surface = LossSurface(model: model, loss: .crossEntropy, examples: digits.batch(as: Double.self))
         var w = model.layout.flatten(model.initialParameters(.lecunNormal, seed: 1, as: Double.self))
         var optimizer = Optimizer<Double>(OptimizerSettings(kind: .sgd))

@@ -46,7 +46,7 @@ struct RecorderTests {
         #expect(summary.lastStep == 3 || summary.diverged)
         #expect(metrics.steps.first == 0 && metrics.columns["loss"]?.count == metrics.steps.count)
         #expect(try RunConfig.parse(reader.configTOML(), file: "stored") == config)
-        #expect(try reader.parameterCount() == ModelSpec.parse(json: reader.modelSpec(), source: path).mlp.layout.count)
+        #expect(try reader.parameterCount() == ModelSpec.parse(json: reader.modelSpec(), source: path).network.layout.count)
     }
 
     @Test("full-batch GD on digits: sharpness vs 2/lr, a threshold crossing, checkpoints that reproduce the recorded loss")
@@ -70,9 +70,9 @@ struct RecorderTests {
         // The loss recomputed from the step-16 checkpoint equals the recorded one (Float64, same data).
         let spec = try ModelSpec.parse(json: reader.modelSpec(), source: path)
         let checkpoint = try reader.checkpoint(at: 16, as: Double.self)
-        let w = try spec.mlp.layout.flat(from: checkpoint.weights, source: path)
+        let w = try spec.network.layout.flat(from: checkpoint.weights, source: path)
         let data = try PreparedData.prepare(config)
-        let surface = LossSurface(model: spec.mlp, loss: spec.loss, examples: data.train.batch(as: Double.self))
+        let surface = LossSurface(model: spec.network, loss: spec.loss, examples: data.train.batch(as: Double.self))
         #expect(abs(surface.value(at: w) - loss[m.steps.firstIndex(of: 16)!]) < 1e-12)
         #expect(checkpoint.learningRate == 0.5)
         let spectra = try reader.spectrumKeys()

@@ -6,6 +6,8 @@ import Foundation
 public enum CheckpointPart: String, Sendable {
     case weights
     case gradients
+    /// The model's buffers (running statistics; format 1.2, models that have them).
+    case buffers
 }
 
 /// Which steps to read.
@@ -101,7 +103,8 @@ extension RunReader {
                           learningRate: try group.doubleAttribute(Schema.Checkpoint.lr),
                           weights: try group.group(Schema.Checkpoint.weights).readArrays(as: T.self),
                           gradients: try group.group(Schema.Checkpoint.gradients).readArrays(as: T.self),
-                          optimizer: optimizer)
+                          optimizer: optimizer,
+                          buffers: group.contains(Schema.Checkpoint.buffers) ? try group.group(Schema.Checkpoint.buffers).readArrays(as: T.self) : [])
     }
 
     /// Names of the tensors in one part of the checkpoint at `step`, sorted.

@@ -107,9 +107,13 @@ public struct Checkpoint<T: StoredFloat>: Equatable, Sendable {
     /// Gradient of the mean training loss at `weights` (same names and shapes).
     public var gradients: [NamedArray<T>]
     public var optimizer: OptimizerState<T>
+    /// Non-trained model state by name (BatchNorm's running statistics), as it stood at this step;
+    /// empty for models without any (and in files before format 1.2).
+    public var buffers: [NamedArray<T>]
 
     public init(step: Int, learningRate: Double, weights: [NamedArray<T>], gradients: [NamedArray<T>] = [],
-                optimizer: OptimizerState<T>) {
+                optimizer: OptimizerState<T>, buffers: [NamedArray<T>] = []) {
+        self.buffers = buffers
         self.step = step
         self.learningRate = learningRate
         self.weights = weights

@@ -6,7 +6,7 @@
 public enum RunFormat {
     /// The format version this build writes ("MAJOR.MINOR"). Readers accept any file of the same
     /// major version: minor versions only add optional groups, datasets and attributes.
-    public static let version = "1.1"
+    public static let version = "1.2"
     /// Major versions this build reads.
     public static let supportedMajorVersions = [1]
     /// The `software` attribute written at the root.
@@ -55,6 +55,8 @@ enum Schema {
         static let group = "checkpoints"
         static let weights = "weights"
         static let gradients = "gradients"
+        /// Format 1.2: the model's buffers (running statistics), present when it has any.
+        static let buffers = "buffers"
         static let optimizer = "optimizer"
         static let step = "step"
         static let lr = "lr"

@@ -53,6 +53,7 @@ enum CheckpointStorage {
         }
         try validateTensors(checkpoint.weights, what: "weight", file: file)
         try validateTensors(checkpoint.gradients, what: "gradient", file: file)
+        try validateTensors(checkpoint.buffers, what: "buffer", file: file)
         try validateName(checkpoint.optimizer.kind, what: "optimizer kind", file: file)
         for (slot, tensors) in checkpoint.optimizer.slots {
             try validateName(slot, what: "optimizer slot", file: file)
@@ -67,6 +68,9 @@ enum CheckpointStorage {
         try group.setAttribute(Schema.Checkpoint.dtype, T.storedDType.rawValue)
         try writeTensors(checkpoint.weights, in: group.createGroup(Schema.Checkpoint.weights), compression)
         try writeTensors(checkpoint.gradients, in: group.createGroup(Schema.Checkpoint.gradients), compression)
+        if !checkpoint.buffers.isEmpty {
+            try writeTensors(checkpoint.buffers, in: group.createGroup(Schema.Checkpoint.buffers), compression)
+        }
 
         let optimizer = try group.createGroup(Schema.Checkpoint.optimizer)
         try optimizer.setAttribute(Schema.Checkpoint.kind, checkpoint.optimizer.kind)

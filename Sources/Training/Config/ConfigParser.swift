@@ -72,11 +72,27 @@ extension RunConfig {
 
         var m = try section("model")
         top.markRead("model")
-        c.model.kind = try m.string("kind", default: c.model.kind, allowed: ["mlp"])
-        c.model.hidden = try m.integers("hidden", default: c.model.hidden, min: 1)
-        c.model.activation = try m.choice("activation", default: c.model.activation)
-        c.model.initialization = try m.choice("init", default: c.model.initialization)
+        c.model.kind = try m.string("kind", default: c.model.kind, allowed: ModelSpec.knownKinds)
+        let image = c.model.kind != "mlp"
+        // Image models default to ReLU, He initialization and no dense hidden layers.
+        c.model.hidden = try m.integers("hidden", default: image ? [] : c.model.hidden, min: 1)
+        c.model.activation = try m.choice("activation", default: image ? .relu : c.model.activation)
+        c.model.initialization = try m.choice("init", default: image ? .heNormal : c.model.initialization)
         c.model.loss = try m.choice("loss", default: c.model.loss)
+        if c.model.kind == "cnn" {
+            c.model.channels = try m.integers("channels", default: c.model.channels, min: 1)
+            c.model.batchNorm = try m.boolean("batch_norm", default: c.model.batchNorm)
+        }
+        if c.model.kind == "resnet" {
+            c.model.blocks = try m.integer("blocks", default: c.model.blocks, min: 1, max: 1000)
+            c.model.width = try m.integer("width", default: c.model.width, min: 1, max: 4096)
+            c.model.normalization = try m.choice("normalization", default: c.model.normalization)
+            c.model.zeroInitResidual = try m.boolean("zero_init_residual", default: c.model.zeroInitResidual)
+            if c.model.activation != .relu {
+                throw ConfigError("\(file): model.activation = \"\(c.model.activation.rawValue)\": a resnet uses relu; remove the key or set it to \"relu\"")
+            }
+        }
+        if image { c.model.hessianMode = try m.choice("hessian_mode", default: c.model.hessianMode) }
         try m.rejectUnknownKeys()
 
         var o = try section("optimizer")

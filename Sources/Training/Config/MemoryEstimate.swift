@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// An estimate of the memory a computation needs, by part, in bytes. Sizes are multiplied in
 /// Double, so an absurd request gives an absurd estimate instead of overflowing Int; the estimate
@@ -117,6 +118,24 @@ extension RunConfig {
         let estimate = memoryEstimate(examples: examples, inputs: inputs, outputs: outputs)
         if let excess = estimate.excess() {
             throw ConfigError("\(source): the run (\(examples) examples of \(inputs) features, model widths \(widths)) \(excess); make model.hidden, the data or the Lanczos settings smaller")
+        }
+    }
+
+    /// `checkMemory` for a built model: its own parameter count, and its activations per example
+    /// (every layer's output, kept by the forward pass and carried with a tangent by products).
+    public func checkMemory(examples: Int, inputs: Int, outputs: Int, network: Network, source: String) throws {
+        guard model.kind != "mlp" else { return try checkMemory(examples: examples, inputs: inputs, outputs: outputs, source: source) }
+        let n = Double(examples), width = dtype == "f64" ? 8.0 : 4.0
+        let chunk = min(n, Double(max(training.chunkSize, training.batchSize)))
+        var e = MemoryEstimate()
+        e.add("data", count: n * Double(inputs + outputs), width: 16 + 2 * width)
+        // Weights, gradient, optimizer state, checkpoint copies.
+        e.add("weights and optimizer state", count: Double(network.layout.count) * 6, width: width)
+        // The forward pass, its tangent, the backward pass and the memo of Hessian products.
+        e.add("activations", count: chunk * Double(network.activationsPerExample) * 6, width: width)
+        e.add("Lanczos vectors", count: Double(network.layout.count) * Double(record.sharpnessLanczos + 4), width: 8)
+        if let excess = e.excess() {
+            throw ConfigError("\(source): the run (\(examples) examples, a \(model.kind) of \(network.layout.count) parameters and \(network.activationsPerExample) activations per example) \(excess); make the model, training.chunk_size or the data smaller")
         }
     }
 }

@@ -15,10 +15,7 @@ extension RunConfig {
                 "subset": .integer(data.subset), "test_fraction": .number(data.testFraction),
                 "normalize": .string(data.normalize.rawValue), "shuffle_seed": .integer(data.shuffleSeed),
             ]),
-            "model": .table([
-                "kind": .string(model.kind), "hidden": ints(model.hidden), "activation": .string(model.activation.rawValue),
-                "init": .string(model.initialization.rawValue), "loss": .string(model.loss.rawValue),
-            ]),
+            "model": .table(model.resolvedKeys(ints)),
             "optimizer": .table([
                 "kind": .string(optimizer.kind.rawValue), "lr": .number(optimizer.lr), "momentum": .number(optimizer.momentum),
                 "beta1": .number(optimizer.beta1), "beta2": .number(optimizer.beta2), "eps": .number(optimizer.eps),

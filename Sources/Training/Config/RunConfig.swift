@@ -49,12 +49,47 @@ public struct DataConfig: Equatable, Sendable {
 }
 
 public struct ModelConfig: Equatable, Sendable {
+    /// "mlp", "cnn" or "resnet".
     public var kind = "mlp"
-    /// Hidden layer widths; input and output widths come from the data.
+    /// Dense hidden widths (mlp: between the data's inputs and outputs; cnn: after the convolutions).
     public var hidden = [64, 64]
     public var activation = Activation.tanh
     public var initialization = Initialization.lecunNormal
     public var loss = LossKind.crossEntropy
+    /// cnn: channels of the 3x3 convolution stages (each followed by 2x2 max pooling).
+    public var channels = [32, 64]
+    /// cnn: BatchNorm after each convolution.
+    public var batchNorm = false
+    /// resnet: basic blocks per stage (depth 6 blocks + 2) and the first stage's channels.
+    public var blocks = 1
+    public var width = 16
+    public var normalization = ResidualNormalization.batchNorm
+    public var zeroInitResidual = false
+    /// Models with BatchNorm: the Hessian measured is of the train-mode loss (batch statistics over
+    /// groups of the training batch size) or the eval-mode one (running statistics).
+    public var hessianMode = Mode.train
+
+    /// The keys of the resolved config's [model] table (the image-model keys only for image models,
+    /// so an MLP run's stored config reads as before).
+    func resolvedKeys(_ ints: ([Int]) -> ConfigValue) -> [String: ConfigValue] {
+        var keys: [String: ConfigValue] = [
+            "kind": .string(kind), "hidden": ints(hidden), "activation": .string(activation.rawValue),
+            "init": .string(initialization.rawValue), "loss": .string(loss.rawValue),
+        ]
+        switch kind {
+        case "cnn":
+            keys["channels"] = ints(channels)
+            keys["batch_norm"] = .boolean(batchNorm)
+        case "resnet":
+            keys["blocks"] = .integer(blocks)
+            keys["width"] = .integer(width)
+            keys["normalization"] = .string(normalization.rawValue)
+            keys["zero_init_residual"] = .boolean(zeroInitResidual)
+        default: break
+        }
+        if kind != "mlp" { keys["hessian_mode"] = .string(hessianMode.rawValue) }
+        return keys
+    }
 }
 
 public struct OptimizerConfig: Equatable, Sendable {

@@ -20,6 +20,9 @@ public struct Dataset: Sendable {
     /// Class indices `0 ..< classes` for classification; nil for regression.
     public let labels: [Int]?
     public let provenance: DataOrigin
+    /// The per-example image shape `[C, H, W]` when the examples are images (digits `[1, 8, 8]`,
+    /// IDX images `[1, rows, cols]`, CIFAR-10 `[3, 32, 32]`), features in that row-major order.
+    public internal(set) var imageShape: [Int]?
 
     /// Largest number of classes a data file may define: labels are `0 ..< maximumClasses`. Each
     /// class is a column of the one-hot targets, so a corrupt label (say 4e9) would otherwise ask
@@ -67,13 +70,17 @@ public struct Dataset: Sendable {
 
     /// The examples at `indices`, in that order.
     public func subset(_ indices: [Int]) -> Dataset {
-        Dataset(features: features.rows(at: indices), targets: targets.rows(at: indices),
-                labels: labels.map { l in indices.map { l[$0] } }, provenance: provenance)
+        var subset = Dataset(features: features.rows(at: indices), targets: targets.rows(at: indices),
+                             labels: labels.map { l in indices.map { l[$0] } }, provenance: provenance)
+        subset.imageShape = imageShape
+        return subset
     }
 
     /// The same examples with new features (after normalization).
     public func replacingFeatures(_ newFeatures: Tensor<Double>) -> Dataset {
-        Dataset(features: newFeatures, targets: targets, labels: labels, provenance: provenance)
+        var replaced = Dataset(features: newFeatures, targets: targets, labels: labels, provenance: provenance)
+        replaced.imageShape = imageShape
+        return replaced
     }
 
     /// A seeded random permutation of `0 ..< n` (Fisher-Yates).

@@ -29,9 +29,12 @@ extension Dataset {
             throw DataError("\(images.path): example \(bad / featureCount), value \(bad % featureCount) is \(x.values[bad]); features must be finite numbers")
         }
         let labelValues = try classLabels(y.values, name: labels.path)
-        return try classification(features: Tensor(shape: [n, featureCount], scalars: x.values), labels: labelValues,
-                                  provenance: DataOrigin(source: source, paths: [images.path, labels.path], sha256: SHA256.hex(imageData + labelData)),
-                                  name: labels.path)
+        var set = try classification(features: Tensor(shape: [n, featureCount], scalars: x.values), labels: labelValues,
+                                     provenance: DataOrigin(source: source, paths: [images.path, labels.path], sha256: SHA256.hex(imageData + labelData)),
+                                     name: labels.path)
+        // [n, rows, cols] files hold one-channel images.
+        if x.shape.count == 3 { set.imageShape = [1, x.shape[1], x.shape[2]] }
+        return set
     }
 
     /// The largest class label accepted (`Dataset.maximumClasses - 1`); memory for the one-hot
@@ -80,8 +83,11 @@ extension Dataset {
             }
             all.append(data)
         }
-        return Dataset(features: Tensor(shape: [labels.count, 3072], scalars: pixels), labels: labels, classes: 10,
-                       provenance: DataOrigin(source: "cifar10", paths: files.map(\.path), sha256: SHA256.hex(all)))
+        // Each record holds the red, green and blue 32x32 planes in turn: [3, 32, 32] row-major.
+        var set = Dataset(features: Tensor(shape: [labels.count, 3072], scalars: pixels), labels: labels, classes: 10,
+                          provenance: DataOrigin(source: "cifar10", paths: files.map(\.path), sha256: SHA256.hex(all)))
+        set.imageShape = [3, 32, 32]
+        return set
     }
 
     /// A numeric CSV file (comma-separated, optional header line). With `labelColumn` the task is

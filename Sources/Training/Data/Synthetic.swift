@@ -23,10 +23,10 @@ extension Dataset {
     /// given widths (`widths[0]` = input dimension) plus N(0, noise²) noise. Reproducible from `seed`.
     public static func teacherStudent(count: Int, teacherWidths: [Int], noise: Double, seed: UInt64) -> Dataset {
         var rng = SeededGenerator(seed: seed)
-        let teacher = MLP(widths: teacherWidths, activation: .tanh)
+        let teacher = MLP(widths: teacherWidths, activation: .tanh).network
         let params = teacher.initialParameters(.lecunNormal, seed: seed &+ 1, as: Double.self)
         let x = Tensor<Double>.randomNormal([count, teacherWidths[0]], using: &rng)
-        var y = teacher(params, x)
+        var y = teacher.apply(params, x).outputs
         if noise > 0 { y = y + Tensor<Double>.randomNormal(y.shape, scale: noise, using: &rng) }
         return Dataset(features: x, targets: y,
                        provenance: DataOrigin(source: "teacher_student", paths: [], sha256: SHA256.hex(bytes(x.scalars + y.scalars))))

@@ -72,6 +72,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
     let options: RecordOptions
     let data: PreparedData
     let spec: ModelSpec
+    let network: Network
     let layout: ParameterLayout
     let settings: OptimizerSettings
     let schedule: LearningRateSchedule
@@ -88,28 +89,31 @@ final class Recording<T: TensorScalar & StoredFloat> {
         // Before any data is generated or loaded: the sizes the config alone fixes.
         try config.checkSizes(file: options.configPath)
         data = try PreparedData.prepare(config)
-        let widths = [data.train.inputDimension] + config.model.hidden + [data.train.outputDimension]
+        spec = try Self.modelSpec(config, data: data.train, source: options.configPath)
+        network = spec.network
         try config.checkMemory(examples: data.train.count + (data.test?.count ?? 0), inputs: data.train.inputDimension,
-                               outputs: data.train.outputDimension, source: options.configPath)
+                               outputs: data.train.outputDimension, network: network, source: options.configPath)
         if config.model.loss == .crossEntropy && !data.train.isClassification {
             throw ConfigError("\(options.configPath): model.loss = \"cross_entropy\" needs class labels, but data.source = \"\(config.data.source.rawValue)\" is a regression set: use loss = \"mse\"")
         }
-        spec = ModelSpec(widths: widths, activation: config.model.activation, loss: config.model.loss,
-                         weightDecay: config.optimizer.lossWeightDecay, dtype: config.dtype, initialization: config.model.initialization)
-        layout = spec.mlp.layout
+        layout = network.layout
         settings = config.optimizer.settings
         schedule = LearningRateSchedule(peak: config.optimizer.lr, warmupSteps: config.schedule.warmupSteps, decay: config.schedule.decay,
                                         totalSteps: config.steps, finalFraction: config.schedule.finalFraction,
                                         stepEvery: config.schedule.stepEvery, stepFactor: config.schedule.stepFactor)
         let wd = T(spec.weightDecay), chunk = config.training.chunkSize
-        trainSurface = LossSurface(model: spec.mlp, loss: spec.loss, examples: data.train.batch(), weightDecay: wd, chunkSize: chunk)
-        // When the Hessian batch is the whole training set, the same surface serves both, so a
-        // full-batch gradient can hand its primal work to the Hessian products at that step.
-        hessianIsTrainingSet = data.hessianCount == data.train.count
+        let group = spec.normalizationGroup
+        trainSurface = LossSurface(model: network, loss: spec.loss, examples: data.train.batch(), weightDecay: wd, chunkSize: chunk,
+                                   mode: .train, normalizationGroup: group)
+        // When the Hessian batch is the whole training set (and the Hessian is of the training
+        // step's loss), the same surface serves both, so a full-batch gradient can hand its primal
+        // work to the Hessian products at that step.
+        hessianIsTrainingSet = data.hessianCount == data.train.count && spec.curvatureMode == .train
         hessianSurface = hessianIsTrainingSet ? trainSurface
-            : LossSurface(model: spec.mlp, loss: spec.loss, examples: data.hessianBatch.batch(), weightDecay: wd, chunkSize: chunk)
-        let model = spec.mlp, loss = spec.loss
-        testSurface = data.test.map { LossSurface(model: model, loss: loss, examples: $0.batch(), weightDecay: 0, chunkSize: chunk) }
+            : LossSurface(model: network, loss: spec.loss, examples: data.hessianBatch.batch(), weightDecay: wd, chunkSize: chunk,
+                          mode: spec.curvatureMode, normalizationGroup: group)
+        let model = network, loss = spec.loss
+        testSurface = data.test.map { LossSurface(model: model, loss: loss, examples: $0.batch(), weightDecay: 0, chunkSize: chunk, mode: .eval) }
         sharpnessTracker = SharpnessTracker(lanczosSteps: config.record.sharpnessLanczos,
                                             tolerance: config.record.sharpnessTolerance > 0 ? config.record.sharpnessTolerance : nil,
                                             seed: UInt64(config.seed))
@@ -153,7 +157,9 @@ final class Recording<T: TensorScalar & StoredFloat> {
         let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let started = clock()
         var sharpnessSeconds = 0.0
-        var w = layout.flatten(spec.mlp.initialParameters(spec.initialization, seed: UInt64(config.seed), as: T.self))
+        var w = layout.flatten(network.initialParameters(spec.initialization, seed: UInt64(config.seed), as: T.self))
+        // Running statistics (BatchNorm): as they stand before step t's forward pass.
+        var buffers = network.initialBuffers(as: T.self)
         var optimizer = Optimizer<T>(settings)
         var sampler = MinibatchSampler(count: data.train.count, batchSize: config.training.batchSize, seed: UInt64(config.seed))
         let spectrumSteps = Set(config.record.spectrumSteps(totalSteps: config.steps))
@@ -171,13 +177,14 @@ final class Recording<T: TensorScalar & StoredFloat> {
                 break
             }
             let lr = schedule.learningRate(at: t)
-            let batchSurface = sampler.isFullBatch ? trainSurface : trainSurface.restricted(to: sampler.next())
+            var batchSurface = sampler.isFullBatch ? trainSurface : trainSurface.restricted(to: sampler.next())
+            if network.usesBatchStatistics { batchSurface = batchSurface.with(buffers: buffers) }
             let measuresSharpness = config.record.sharpnessEvery > 0 && (t % config.record.sharpnessEvery == 0 || t == config.steps)
             // Full-batch steps over exactly the Hessian batch: the gradient's forward and backward
             // passes are the primal half of every Hessian-vector product at w, so they are kept.
             let sharedMemos = measuresSharpness && sampler.isFullBatch && hessianIsTrainingSet
                 ? trainSurface.primalMemos() : nil
-            let (loss, gradient, accuracy) = batchSurface.valueGradientAndAccuracy(at: w, memos: sharedMemos)
+            let (loss, gradient, accuracy, stepBuffers) = batchSurface.trainingStep(at: w, memos: sharedMemos)
             let lossValue = Double(loss)
             initialLoss = initialLoss ?? lossValue
             lastStep = t
@@ -191,7 +198,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
                 row["param_norm"] = Double(w.norm())
             }
             if let testSurface, config.record.testEvery > 0, t % config.record.testEvery == 0 || t == config.steps {
-                let (testLoss, testAccuracy) = testSurface.valueAndAccuracy(at: w)
+                let (testLoss, testAccuracy) = testSurface.with(buffers: buffers).valueAndAccuracy(at: w)
                 row["test_loss"] = Double(testLoss)
                 if data.train.isClassification { row["test_accuracy"] = testAccuracy }
             }
@@ -210,18 +217,20 @@ final class Recording<T: TensorScalar & StoredFloat> {
             if measuresSharpness {
                 let measureStart = clock()
                 defer { sharpnessSeconds += clock() - measureStart }
-                try sharpnessTracker.measure(at: w, step: t, lr: lr, hessian: hessianSurface, memos: sharedMemos, optimizer: optimizer,
+                try sharpnessTracker.measure(at: w, step: t, lr: lr, hessian: hessian(buffers), memos: sharedMemos, optimizer: optimizer,
                                              settings: settings, includePreconditioned: config.record.preconditioned,
                                              into: &row, events: &events)
                 if let s = row["sharpness"] { status = String(format: "λmax %.4g", s) }
             }
-            if spectrumSteps.contains(t) { try writeSpectra(at: t, w: w, optimizer: optimizer, writer: writer) }
+            if spectrumSteps.contains(t) { try writeSpectra(at: t, w: w, hessian: hessian(buffers), optimizer: optimizer, writer: writer) }
             if checkpointSteps.contains(t) {
-                let full = sampler.isFullBatch ? gradient : trainSurface.valueAndGradient(at: w).gradient
+                let full = sampler.isFullBatch ? gradient : trainSurface.with(buffers: buffers).valueAndGradient(at: w).gradient
                 try writer.writeCheckpoint(Checkpoint(step: t, learningRate: lr, weights: layout.namedArrays(w),
-                                                      gradients: layout.namedArrays(full), optimizer: optimizer.record(layout: layout)))
+                                                      gradients: layout.namedArrays(full), optimizer: optimizer.record(layout: layout),
+                                                      buffers: network.bufferLayout.namedArrays(buffers)))
                 checkpoints.append(t)
             }
+            buffers = stepBuffers
             if t < config.steps {
                 var g = gradient
                 let norm = Double(g.norm())
@@ -241,9 +250,45 @@ final class Recording<T: TensorScalar & StoredFloat> {
                              sharpnessProducts: sharpnessTracker.products)
     }
 
+    /// The surface whose Hessian is measured, given the current running statistics (used in eval mode only).
+    private func hessian(_ buffers: [Tensor<T>]) -> LossSurface<T> {
+        network.usesBatchStatistics && spec.curvatureMode == .eval ? hessianSurface.with(buffers: buffers) : hessianSurface
+    }
+
+    /// The stored spec of the config's model for this data.
+    static func modelSpec(_ config: RunConfig, data: Dataset, source: String) throws -> ModelSpec {
+        let m = config.model
+        let (inputs, outputs) = (data.inputDimension, data.outputDimension)
+        var spec = ModelSpec(widths: m.kind == "mlp" ? [inputs] + m.hidden + [outputs] : [inputs, outputs], activation: m.activation,
+                             loss: m.loss, weightDecay: config.optimizer.lossWeightDecay, dtype: config.dtype, initialization: m.initialization)
+        guard m.kind != "mlp" else { return spec }
+        guard let shape = data.imageShape else {
+            throw ConfigError("\(source): model.kind = \"\(m.kind)\" needs images, but data.source = \"\(config.data.source.rawValue)\" gives plain feature vectors; use digits, idx (3-D image files) or cifar10, or model.kind = \"mlp\"")
+        }
+        spec.kind = m.kind
+        spec.inputShape = shape
+        switch m.kind {
+        case "cnn":
+            spec.channels = m.channels
+            spec.hidden = m.hidden
+            spec.batchNorm = m.batchNorm
+        default:
+            spec.blocks = m.blocks
+            spec.width = m.width
+            spec.normalization = m.normalization
+            spec.zeroInitResidual = m.zeroInitResidual
+        }
+        if spec.usesBatchStatistics {
+            spec.hessianMode = m.hessianMode
+            spec.normalizationGroup = config.training.batchSize > 0 ? config.training.batchSize : nil
+        }
+        do { try spec.checkImageModel(source: source) } catch let error as ModelSpecError { throw ConfigError(error.description) }
+        return spec
+    }
+
     /// Full Lanczos spectra (several probes) of the Hessian, and of Adam's preconditioned Hessian.
-    private func writeSpectra(at t: Int, w: Tensor<T>, optimizer: Optimizer<T>, writer: RunWriter) throws {
-        let hessian = hessianSurface.hessianOperator(at: w)
+    private func writeSpectra(at t: Int, w: Tensor<T>, hessian surface: LossSurface<T>, optimizer: Optimizer<T>, writer: RunWriter) throws {
+        let hessian = surface.hessianOperator(at: w)
         var operators: [(SpectralOperator, SymmetricOperator)] = [(.hessian, hessian)]
         if let p = optimizer.preconditioner { operators.append((.preconditioned, hessian.diagonallyPreconditioned(by: p.doubles))) }
         let seed = spectrumSeed(configSeed: config.seed, step: t)

@@ -7,7 +7,13 @@ import Tensor
 extension ParameterLayout {
     /// The flat vector as one named array per parameter tensor.
     public func namedArrays<T: TensorScalar & StoredFloat>(_ flat: Tensor<T>) -> [NamedArray<T>] {
-        zip(names, unflatten(flat)).map { NamedArray(name: $0, shape: $1.shape, values: $1.scalars) }
+        namedArrays(unflatten(flat))
+    }
+
+    /// The tensors (in layout order) as named arrays.
+    public func namedArrays<T: TensorScalar & StoredFloat>(_ tensors: [Tensor<T>]) -> [NamedArray<T>] {
+        precondition(tensors.map(\.shape) == shapes, "ParameterLayout.namedArrays: shapes \(tensors.map(\.shape)) != \(shapes)")
+        return zip(names, tensors).map { NamedArray(name: $0, shape: $1.shape, values: $1.scalars) }
     }
 
     /// A flat vector from named arrays (any order), checking names and shapes against the layout.
