@@ -54,6 +54,8 @@ public protocol ArrayKernels {
     static func crossEntropyResidualRows(_ p: UnsafePointer<Self>, _ y: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
                                          rows: Int, cols: Int)
 
+    /// `out[i] = value` for i < n (out uninitialized or not).
+    static func fill(_ value: Self, _ out: UnsafeMutablePointer<Self>, _ n: Int)
     /// `out[i] = f(x[i])` for the elementwise functions of `ElementwiseFunction`.
     static func apply(_ f: ElementwiseFunction, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
     /// `out[i] = x[i] + c`.
@@ -62,6 +64,9 @@ public protocol ArrayKernels {
     static func gather(_ x: UnsafePointer<Self>, _ idx: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
     /// `out[idx[j]] += g[j]` for j < n with `idx[j] >= 0`.
     static func scatterAdd(_ g: UnsafePointer<Self>, _ idx: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// For each of `groups` consecutive groups of `size` offsets in `taps`, the offset whose `x` is
+    /// largest (the first on ties; negative offsets skipped; NaN wins), or -1 when all are negative.
+    static func groupArgmax(_ x: UnsafePointer<Self>, _ taps: UnsafePointer<Int32>, groups: Int, size: Int, _ out: UnsafeMutablePointer<Int32>)
     /// For every row-major index i of `shape`, `out[i] = x[j]` (`accumulate` false) or
     /// `out[j] += x[i]` (true), with `j = sum_k index_k * steps[k]`.
     static func strided(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, shape: [Int], steps: [Int], accumulate: Bool)
@@ -226,35 +231,75 @@ extension ArrayKernels where Self: TensorScalar {
             if k >= 0 { out[k] += g[j] }
         }
     }
+    public static func fill(_ value: Self, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
+        for i in 0..<n { out[i] = value }
+    }
+    public static func groupArgmax(_ x: UnsafePointer<Self>, _ taps: UnsafePointer<Int32>, groups: Int, size: Int, _ out: UnsafeMutablePointer<Int32>) {
+        for g in 0..<groups {
+            let t = taps + g * size
+            var best: Int32 = -1
+            for j in 0..<size {
+                let k = t[j]
+                guard k >= 0 else { continue }
+                if best < 0 { best = k; continue }
+                let (a, b) = (x[Int(k)], x[Int(best)])
+                if a > b || a != a { best = k }
+            }
+            out[g] = best
+        }
+    }
     public static func strided(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, shape: [Int], steps: [Int], accumulate: Bool) {
         let total = shape.reduce(1, *)
         guard total > 0 else { return }
-        guard let last = shape.indices.last else {
-            if accumulate { out[0] += x[0] } else { out[0] = x[0] }
-            return
-        }
+        let (shape, steps) = collapsedAxes(shape, steps)
+        let last = shape.count - 1
         let (inner, step) = (shape[last], steps[last])
-        var index = [Int](repeating: 0, count: shape.count)
-        var offset = 0, i = 0
-        while i < total {
-            if accumulate {
-                for k in 0..<inner { out[offset + k * step] += x[i + k] }
-            } else {
-                for k in 0..<inner { out[i + k] = x[offset + k * step] }
+        shape.withUnsafeBufferPointer { shape in steps.withUnsafeBufferPointer { steps in
+            let index = UnsafeMutablePointer<Int>.allocate(capacity: shape.count)
+            defer { index.deallocate() }
+            index.initialize(repeating: 0, count: shape.count)
+            var offset = 0, i = 0
+            while i < total {
+                if accumulate {
+                    if step == 0 { out[offset] += sum(x + i, inner) }
+                    else if step == 1 { for k in 0..<inner { out[offset + k] += x[i + k] } }
+                    else { for k in 0..<inner { out[offset + k * step] += x[i + k] } }
+                } else {
+                    if step == 0 { (out + i).update(repeating: x[offset], count: inner) }
+                    else if step == 1 { (out + i).update(from: x + offset, count: inner) }
+                    else { for k in 0..<inner { out[i + k] = x[offset + k * step] } }
+                }
+                i += inner
+                // Advance the outer axes like an odometer.
+                var axis = last - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    offset += steps[axis]
+                    if index[axis] < shape[axis] { break }
+                    offset -= steps[axis] * shape[axis]
+                    index[axis] = 0
+                    axis -= 1
+                }
             }
-            i += inner
-            // Advance the outer axes like an odometer.
-            var axis = last - 1
-            while axis >= 0 {
-                index[axis] += 1
-                offset += steps[axis]
-                if index[axis] < shape[axis] { break }
-                offset -= steps[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
+        } }
+    }
+}
+
+/// `shape` and `steps` with axes of extent 1 dropped and neighbouring axes merged where the
+/// walk through them is one arithmetic progression (`steps[k] == steps[k+1] * shape[k+1]`); at
+/// least one axis remains. The row-major walk and the offsets it visits are unchanged.
+func collapsedAxes(_ shape: [Int], _ steps: [Int]) -> (shape: [Int], steps: [Int]) {
+    var outShape = [Int](), outSteps = [Int]()
+    for (n, s) in zip(shape, steps) where n != 1 {
+        if let lastN = outShape.last, outSteps.last! == s * n {
+            outShape[outShape.count - 1] = lastN * n
+            outSteps[outSteps.count - 1] = s
+        } else {
+            outShape.append(n)
+            outSteps.append(s)
         }
     }
+    return outShape.isEmpty ? ([1], [0]) : (outShape, outSteps)
 }
 
 /// The elementwise functions of `ArrayKernels.apply`.

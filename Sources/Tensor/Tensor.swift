@@ -20,7 +20,9 @@ public struct Tensor<T: TensorScalar>: Equatable, Sendable {
 
     /// A tensor of the given shape with every element equal to `value`.
     public init(shape: [Int], repeating value: T) {
-        self.init(shape: shape, scalars: Array(repeating: value, count: shape.reduce(1, *)))
+        // Through a kernel: `Array(repeating:count:)` is not specialized here and copies each
+        // element through a value-witness call.
+        self.init(shape: shape) { out, n in T.fill(value, out, n) }
     }
 
     /// A tensor of zeros.

@@ -61,31 +61,25 @@ public struct WindowGeometry: Equatable, Sendable, CustomStringConvertible {
 }
 
 extension Tensor {
-    /// For `[n, channels, height, width]` images, the position of each window's largest element
-    /// (the first on ties; padding never wins), as a per-example map to `[channels, outputHeight,
-    /// outputWidth]`: `gathered` with it is max pooling. NaN inputs win their window (NaN propagates).
-    public func windowMaxima(_ geometry: WindowGeometry) -> IndexMap {
-        let g = geometry
-        precondition(shape.count == 4 && Array(shape.dropFirst()) == [g.channels, g.height, g.width],
-                     "Tensor.windowMaxima: input \(shape) is not [n, \(g.channels), \(g.height), \(g.width)]")
-        let n = shape[0], perExample = g.channels * g.height * g.width
-        var indices = [Int32]()
-        indices.reserveCapacity(n * g.channels * g.positions)
+    /// For `[n, channels, height, width]` images and the map of `geometry.windows()`, the position
+    /// of each window's largest element (the first on ties; padding never wins; NaN wins, so it
+    /// propagates), as a per-example map to `[channels, outputHeight, outputWidth]`: `gathered`
+    /// with it is max pooling.
+    public func windowMaxima(_ windows: IndexMap) -> IndexMap {
+        precondition(windows.outputShape.count == 4 && Array(shape.dropFirst()) == windows.inputShape,
+                     "Tensor.windowMaxima: input \(shape) does not fit windows over \(windows.inputShape)")
+        let n = shape[0], perExample = windows.inputCount
+        let taps = windows.outputShape[3], groups = windows.outputCount / taps
+        var indices = [Int32](repeating: -1, count: n * groups)
         scalars.withUnsafeBufferPointer { x in
-            for e in 0..<n {
-                let image = x.baseAddress! + e * perExample
-                for c in 0..<g.channels { for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth {
-                    var best: Int32 = -1
-                    for i in 0..<g.kernel { for j in 0..<g.kernel {
-                        let k = g.offset(c, oy, ox, i, j)
-                        guard k >= 0 else { continue }
-                        if best < 0 || image[Int(k)] > image[Int(best)] || (image[Int(k)].isNaN && !image[Int(best)].isNaN) { best = k }
-                    } }
-                    indices.append(best)
-                } } }
+            windows.indices.withUnsafeBufferPointer { w in
+                indices.withUnsafeMutableBufferPointer { out in
+                    for e in 0..<n {
+                        T.groupArgmax(x.baseAddress! + e * perExample, w.baseAddress!, groups: groups, size: taps, out.baseAddress! + e * groups)
+                    }
+                }
             }
         }
-        return IndexMap(inputShape: [g.channels, g.height, g.width], outputShape: [g.channels, g.outputHeight, g.outputWidth],
-                        indices: indices, examples: n)
+        return IndexMap(inputShape: windows.inputShape, outputShape: Array(windows.outputShape.dropLast()), indices: indices, examples: n)
     }
 }

@@ -2,9 +2,9 @@
 // benchmark models and prints them beside this machine's own SGEMM speed, measured in the same run.
 //
 //   curv-bench [--json] [--repeats N] [--data fixtures/digits] [--no-slq] [--no-density] [--no-tracking]
-//              [--no-recording] [--profile grad|hvp|loss]
+//              [--no-recording] [--profile [cnn-|resnet-]grad|hvp|loss]
 //
-// --profile runs only M2's gradient (or HVP, or loss) --repeats times and prints the mean time:
+// --profile runs only M2's (or the CNN's, the ResNet's) gradient, HVP or loss --repeats times and prints the mean time:
 // a loop to put under perf.
 //
 // M1 = MLP 784-512-512-10, tanh, softmax cross-entropy, batch 1024 random inputs, Float32.
@@ -130,7 +130,15 @@ func profile(_ what: String, _ surface: LossSurface<Float>, repeats: Int) -> Dou
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(repeats)
 }
 if !options.profile.isEmpty {
-    print(String(format: "M2 %@: %.3f ms (mean of %d)", options.profile, profile(options.profile, m2, repeats: options.repeats), options.repeats))
+    // "grad", "hvp", "loss" on M2; "cnn-grad", "resnet-hvp", ... on the image models.
+    let parts = options.profile.split(separator: "-").map(String.init)
+    let (name, what) = parts.count == 2 ? (parts[0], parts[1]) : ("m2", parts[0])
+    let surface = switch name {
+    case "cnn": LossSurface(model: benchCNN, loss: .crossEntropy, examples: randomBatch(n: 128, features: 784, seed: 21))
+    case "resnet": LossSurface(model: benchResNet, loss: .crossEntropy, examples: randomBatch(n: 128, features: 3072, seed: 22))
+    default: m2
+    }
+    print(String(format: "%@ %@: %.3f ms (mean of %d)", name, what, profile(what, surface, repeats: options.repeats), options.repeats))
     exit(0)
 }
 
@@ -194,6 +202,17 @@ var figures: [(String, Double)] = [
     ("m2_grad_gflops", m2f.gradGflops), ("m2_hvp_over_grad", m2f.hvpOverGrad),
     ("m2_hvp_remembered_ms", m2f.rememberedHvpMs), ("m2_hvp_remembered_over_grad", m2f.rememberedHvpMs / m2f.gradMs),
 ]
+let cnn = LossSurface(model: benchCNN, loss: .crossEntropy, examples: randomBatch(n: 128, features: 784, seed: 21))
+let cnnf = measure(cnn, repeats: options.repeats, forwardFlops: cnnForwardFlops(n: 128))
+let resnet = LossSurface(model: benchResNet, loss: .crossEntropy, examples: randomBatch(n: 128, features: 3072, seed: 22), mode: .train)
+let resnetf = measure(resnet, repeats: max(3, options.repeats / 3))
+let convGflops = convolutionGflops(repeats: options.repeats)
+figures += [
+    ("cnn_grad_ms", cnnf.gradMs), ("cnn_hvp_ms", cnnf.hvpMs), ("cnn_hvp_over_grad", cnnf.hvpOverGrad),
+    ("cnn_grad_gflops", cnnf.gradGflops), ("conv_gflops", convGflops), ("conv_over_sgemm", convGflops / gflops),
+    ("resnet_grad_ms", resnetf.gradMs), ("resnet_hvp_ms", resnetf.hvpMs), ("resnet_hvp_over_grad", resnetf.hvpOverGrad),
+]
+
 if options.slq {
     // SLQ's default (partial reorthogonalization), then full reorthogonalization for comparison.
     let slq = measureSLQ(m1, reorthogonalization: SLQSettings().reorthogonalization)
@@ -391,6 +410,11 @@ if options.json {
         print(String(format: "  HVP reusing the point's primal work (as in Lanczos) %8.3f ms = %.2f gradients",
                      f.rememberedHvpMs, f.rememberedHvpMs / f.gradMs))
     }
+    for (name, f) in [("CNN 1x28x28 conv32-pool-conv64-pool-dense10, batch 128", cnnf), ("ResNet-8 BatchNorm 3x32x32 width 16, batch 128", resnetf)] {
+        print(name)
+        print(String(format: "  loss %8.3f ms   gradient %8.3f ms   HVP %8.3f ms   HVP/gradient %.2f", f.lossMs, f.gradMs, f.hvpMs, f.hvpOverGrad))
+    }
+    print(String(format: "convolution 128x32x14x14 -> 64, 3x3, forward + backward: %.1f GFLOP/s (%.0f%% of SGEMM)", convGflops, 100 * convGflops / gflops))
     for (name, value) in figures where name.hasPrefix("m1_slq") || name.hasPrefix("density") || name.hasPrefix("m2_sharpness")
         || name.hasPrefix("record_") || name.hasPrefix("eos_") {
         print(String(format: "%@ %.3f", name, value))

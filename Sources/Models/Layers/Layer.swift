@@ -71,7 +71,7 @@ public final class ForwardPass<A: TensorOps> {
     /// New buffer values, by full name, in the order the pass computed them.
     public private(set) var updatedBuffers: [(name: String, value: Tensor<A.Scalar>)] = []
 
-    init(parameters: [String: A], buffers: [String: Tensor<A.Scalar>], mode: Mode, dropoutSeed: UInt64?) {
+    public init(parameters: [String: A], buffers: [String: Tensor<A.Scalar>], mode: Mode, dropoutSeed: UInt64?) {
         self.parameters = parameters
         self.buffers = buffers
         self.mode = mode
@@ -86,6 +86,11 @@ public struct Scope<A: TensorOps> {
     public let pass: ForwardPass<A>
     /// The layer's path in the model (`block2.conv1`); empty at the root.
     public let path: String
+
+    public init(pass: ForwardPass<A>, path: String) {
+        self.pass = pass
+        self.path = path
+    }
 
     public var mode: Mode { pass.mode }
 

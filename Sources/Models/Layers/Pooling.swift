@@ -6,7 +6,11 @@ import Tensor
 /// that selection (exact wherever the maximum is unique, which is almost everywhere).
 public struct MaxPool2D: Layer {
     public let geometry: WindowGeometry
-    public init(_ geometry: WindowGeometry) { self.geometry = geometry }
+    let windows: IndexMap
+    public init(_ geometry: WindowGeometry) {
+        self.geometry = geometry
+        self.windows = geometry.windows()
+    }
 
     public func outputShape(for input: [Int]) -> [Int] {
         precondition(input == [geometry.channels, geometry.height, geometry.width], "MaxPool2D: input \(input), expected \(geometry)")
@@ -14,7 +18,7 @@ public struct MaxPool2D: Layer {
     }
 
     public func callAsFunction<A: TensorOps>(_ x: A, _ scope: Scope<A>) -> A {
-        x.gathered(x.primalValue.windowMaxima(geometry))
+        x.gathered(x.primalValue.windowMaxima(windows))
     }
 }
 

@@ -65,12 +65,26 @@ public enum RunSummary {
         return .raw(String(decoding: compact, as: UTF8.self))
     }
 
+    /// What "the Hessian" means for a model whose examples are coupled (BatchNorm), from the
+    /// spec's `hessian_mode` and `normalization_group`; nil for models without batch statistics.
+    static func hessianMeaning(_ spec: String) -> String? {
+        guard let data = spec.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let mode = object["hessian_mode"] as? String else { return nil }
+        if mode == "eval" { return "Hessian of the eval-mode loss (BatchNorm with each checkpoint's running statistics)" }
+        let group = (object["normalization_group"] as? Int).map { "consecutive groups of \($0) examples (the training batch size)" }
+            ?? "the whole Hessian batch at once (full-batch training)"
+        return "Hessian of the train-mode loss: BatchNorm statistics over \(group)"
+    }
+
     /// A readable multi-line summary: header, model, data, config, metrics, checkpoints,
     /// spectra, events, analyses.
     public static func text(_ reader: RunReader) throws -> String {
         var lines: [String] = []
         lines.append("\(reader.path): Curvature run, format \(reader.formatVersion), \(reader.software), created \(reader.created)")
-        lines.append("model:       \(try reader.modelSpec())")
+        let spec = try reader.modelSpec()
+        lines.append("model:       \(spec)")
+        if let meaning = hessianMeaning(spec) { lines.append("curvature:   \(meaning)") }
         lines.append("parameters:  \(try reader.parameterCount())")
         let data = try reader.dataProvenance()
         var dataLine = "data:        \(data.name)"
