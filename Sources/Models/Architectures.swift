@@ -19,8 +19,9 @@ public enum Architectures {
     /// (padding 1) with `channels[k]` outputs, optionally BatchNorm, the activation and 2x2 max
     /// pooling (`conv<k>`, `bn<k>`, `act<k>`, `pool<k>`); then `flatten`, dense hidden layers
     /// (`dense<k>`, `dense_act<k>`) and a dense output layer (`head`).
+    /// `dropout` > 0 adds a dropout layer (`dropout`) before the output layer.
     public static func cnn(inputShape: [Int], channels: [Int], hidden: [Int], outputs: Int, activation: Activation,
-                           batchNorm: Bool) -> Network {
+                           batchNorm: Bool, dropout: Double = 0) -> Network {
         precondition(inputShape.count == 3, "cnn: input shape \(inputShape) is not [C, H, W]")
         var layers = [(name: String, layer: any Layer)]()
         var (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
@@ -40,6 +41,7 @@ public enum Architectures {
             layers.append(("dense_act\(k)", ActivationLayer(activation)))
             features = width
         }
+        if dropout > 0 { layers.append(("dropout", Dropout(rate: dropout))) }
         layers.append(("head", Dense(inputs: features, outputs: outputs)))
         return Network(Sequential(layers), inputShape: inputShape)
     }

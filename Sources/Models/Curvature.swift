@@ -32,6 +32,8 @@ public struct LossSurface<T: TensorScalar> {
     public let buffers: [Tensor<T>]
     /// Examples normalized together in train mode (nil: all of them); ignored without batch statistics.
     public let normalizationGroup: Int?
+    /// Seeds dropout masks in train mode (a training step's); nil: dropout off, as for curvature.
+    public let dropoutSeed: UInt64?
     /// One objective per chunk, weighted by its share of the examples (the decay term rides on the
     /// first). Cut once here: the operator applies them thousands of times.
     private let objectives: [Objective<T>]
@@ -41,7 +43,7 @@ public struct LossSurface<T: TensorScalar> {
     static var concurrentChunks: Int { 2 }
 
     public init(model: Network, loss: LossKind, examples: Batch<T>, weightDecay: T = 0, chunkSize: Int = 4096,
-                mode: Mode = .train, buffers: [Tensor<T>]? = nil, normalizationGroup: Int? = nil) {
+                mode: Mode = .train, buffers: [Tensor<T>]? = nil, normalizationGroup: Int? = nil, dropoutSeed: UInt64? = nil) {
         self.model = model
         self.loss = loss
         self.examples = examples
@@ -51,6 +53,7 @@ public struct LossSurface<T: TensorScalar> {
         self.mode = mode
         self.buffers = buffers ?? model.initialBuffers()
         self.normalizationGroup = normalizationGroup
+        self.dropoutSeed = dropoutSeed
         let n = T(examples.count)
         let minimumChunks = examples.count >= Self.parallelExamples ? Self.concurrentChunks : 1
         let coupled = mode == .train && model.usesBatchStatistics
@@ -58,8 +61,11 @@ public struct LossSurface<T: TensorScalar> {
             : examples.chunks(of: chunkSize, atLeast: minimumChunks)
         let buffers = self.buffers
         objectives = pieces.enumerated().map { c, chunk in
-            Objective(model: model, loss: loss, batch: chunk, weight: T(chunk.count) / n, weightDecay: c == 0 ? weightDecay : 0,
-                      mode: mode, buffers: buffers, normalizationGroup: normalizationGroup)
+            var objective = Objective(model: model, loss: loss, batch: chunk, weight: T(chunk.count) / n, weightDecay: c == 0 ? weightDecay : 0,
+                                      mode: mode, buffers: buffers, normalizationGroup: normalizationGroup)
+            // Each chunk its own masks (a function of the seed and the chunk).
+            objective.dropoutSeed = dropoutSeed.map { $0 &+ UInt64(c) &* 0x9E37_79B9_7F4A_7C15 }
+            return objective
         }
     }
 
@@ -87,13 +93,16 @@ public struct LossSurface<T: TensorScalar> {
     /// The same loss over the examples at `indices` only (a minibatch).
     public func restricted(to indices: [Int]) -> LossSurface {
         LossSurface(model: model, loss: loss, examples: Batch(inputs: examples.inputs.rows(at: indices), targets: examples.targets.rows(at: indices)),
-                    weightDecay: weightDecay, chunkSize: chunkSize, mode: mode, buffers: buffers, normalizationGroup: normalizationGroup)
+                    weightDecay: weightDecay, chunkSize: chunkSize, mode: mode, buffers: buffers, normalizationGroup: normalizationGroup,
+                    dropoutSeed: dropoutSeed)
     }
 
-    /// The same surface with other buffers (running statistics) or in another mode.
-    public func with(buffers: [Tensor<T>]? = nil, mode: Mode? = nil) -> LossSurface {
+    /// The same surface with other buffers (running statistics), in another mode, or with
+    /// dropout seeded (`dropoutSeed`: a training step's masks).
+    public func with(buffers: [Tensor<T>]? = nil, mode: Mode? = nil, dropoutSeed: UInt64? = nil) -> LossSurface {
         LossSurface(model: model, loss: loss, examples: examples, weightDecay: weightDecay, chunkSize: chunkSize,
-                    mode: mode ?? self.mode, buffers: buffers ?? self.buffers, normalizationGroup: normalizationGroup)
+                    mode: mode ?? self.mode, buffers: buffers ?? self.buffers, normalizationGroup: normalizationGroup,
+                    dropoutSeed: dropoutSeed ?? self.dropoutSeed)
     }
 
     /// Number of parameters (the Hessian is `dimension x dimension`).

@@ -22,18 +22,24 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
 public struct MLP: Equatable, Sendable {
     public let widths: [Int]
     public let activation: Activation
+    /// Dropout rate after each hidden activation (layers `drop<k>`); 0: none.
+    public let dropout: Double
 
-    public init(widths: [Int], activation: Activation) {
+    public init(widths: [Int], activation: Activation, dropout: Double = 0) {
         precondition(widths.count >= 2 && widths.allSatisfy { $0 > 0 }, "MLP: widths must be >= 2 positive sizes, got \(widths)")
         self.widths = widths
         self.activation = activation
+        self.dropout = dropout
     }
 
     public var network: Network {
         var layers = [(name: String, layer: any Layer)]()
         for k in 0..<(widths.count - 1) {
             layers.append(("dense\(k)", Dense(inputs: widths[k], outputs: widths[k + 1])))
-            if k < widths.count - 2 { layers.append(("act\(k)", ActivationLayer(activation))) }
+            if k < widths.count - 2 {
+                layers.append(("act\(k)", ActivationLayer(activation)))
+                if dropout > 0 { layers.append(("drop\(k)", Dropout(rate: dropout))) }
+            }
         }
         return Network(Sequential(layers), inputShape: [widths[0]])
     }

@@ -36,12 +36,15 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     /// Models with batch statistics: the mode the recorded Hessians are of ("train": batch
     /// statistics in groups of `normalizationGroup` examples; "eval": running statistics).
     public var hessianMode: Mode?
+    /// Dropout rate (mlp: after each hidden activation; cnn: before the output layer), applied in
+    /// training steps only: recorded Hessians are of the loss without dropout.
+    public var dropout: Double?
     /// Examples normalized together in train mode (the training batch size; the whole batch for
     /// full-batch training).
     public var normalizationGroup: Int?
 
     enum CodingKeys: String, CodingKey {
-        case kind, widths, activation, loss, dtype, channels, hidden, blocks, width, normalization
+        case kind, widths, activation, loss, dtype, channels, hidden, blocks, width, normalization, dropout
         case weightDecay = "weight_decay"
         case initialization = "init"
         case inputShape = "input_shape"
@@ -68,12 +71,12 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         switch kind {
         case "cnn":
             return Architectures.cnn(inputShape: inputShape!, channels: channels ?? [], hidden: hidden ?? [], outputs: widths.last!,
-                                     activation: activation, batchNorm: batchNorm ?? false)
+                                     activation: activation, batchNorm: batchNorm ?? false, dropout: dropout ?? 0)
         case "resnet":
             return Architectures.resnet(inputShape: inputShape!, blocks: blocks ?? 1, width: width ?? 16, outputs: widths.last!,
                                         normalization: normalization ?? .batchNorm, zeroInitResidual: zeroInitResidual ?? false)
         default:
-            return MLP(widths: widths, activation: activation).network
+            return MLP(widths: widths, activation: activation, dropout: dropout ?? 0).network
         }
     }
 
@@ -124,6 +127,9 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         }
         guard spec.widths.count >= 2, spec.widths.allSatisfy({ $0 > 0 }) else {
             throw ModelSpecError("\(source): model widths \(spec.widths) must be at least two positive sizes")
+        }
+        if let p = spec.dropout, !(p >= 0 && p < 1) {
+            throw ModelSpecError("\(source): dropout \(p) must be in [0, 1)")
         }
         guard ["f32", "f64"].contains(spec.dtype) else { throw ModelSpecError("\(source): dtype '\(spec.dtype)' (expected f32 or f64)") }
         if spec.kind != "mlp" { try spec.checkImageModel(source: source) }

@@ -93,6 +93,10 @@ extension RunConfig {
             }
         }
         if image { c.model.hessianMode = try m.choice("hessian_mode", default: c.model.hessianMode) }
+        c.model.dropout = try m.number("dropout", default: c.model.dropout, min: 0, max: 0.99)
+        if c.model.dropout > 0 && c.model.kind == "resnet" {
+            throw ConfigError("\(file): model.dropout is for kind = \"mlp\" or \"cnn\"; a resnet has no dropout layer")
+        }
         try m.rejectUnknownKeys()
 
         var o = try section("optimizer")

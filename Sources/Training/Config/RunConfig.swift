@@ -68,6 +68,9 @@ public struct ModelConfig: Equatable, Sendable {
     /// Models with BatchNorm: the Hessian measured is of the train-mode loss (batch statistics over
     /// groups of the training batch size) or the eval-mode one (running statistics).
     public var hessianMode = Mode.train
+    /// Dropout rate in training steps (mlp: after each hidden activation; cnn: before the output
+    /// layer); curvature is measured without dropout.
+    public var dropout = 0.0
 
     /// The keys of the resolved config's [model] table (the image-model keys only for image models,
     /// so an MLP run's stored config reads as before).
@@ -88,6 +91,7 @@ public struct ModelConfig: Equatable, Sendable {
         default: break
         }
         if kind != "mlp" { keys["hessian_mode"] = .string(hessianMode.rawValue) }
+        if dropout > 0 { keys["dropout"] = .number(dropout) }
         return keys
     }
 }

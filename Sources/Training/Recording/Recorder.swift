@@ -106,9 +106,9 @@ final class Recording<T: TensorScalar & StoredFloat> {
         trainSurface = LossSurface(model: network, loss: spec.loss, examples: data.train.batch(), weightDecay: wd, chunkSize: chunk,
                                    mode: .train, normalizationGroup: group)
         // When the Hessian batch is the whole training set (and the Hessian is of the training
-        // step's loss), the same surface serves both, so a full-batch gradient can hand its primal
+        // step's loss: same mode, no dropout), the same surface serves both, so a full-batch gradient can hand its primal
         // work to the Hessian products at that step.
-        hessianIsTrainingSet = data.hessianCount == data.train.count && spec.curvatureMode == .train
+        hessianIsTrainingSet = data.hessianCount == data.train.count && spec.curvatureMode == .train && (spec.dropout ?? 0) == 0
         hessianSurface = hessianIsTrainingSet ? trainSurface
             : LossSurface(model: network, loss: spec.loss, examples: data.hessianBatch.batch(), weightDecay: wd, chunkSize: chunk,
                           mode: spec.curvatureMode, normalizationGroup: group)
@@ -179,6 +179,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
             let lr = schedule.learningRate(at: t)
             var batchSurface = sampler.isFullBatch ? trainSurface : trainSurface.restricted(to: sampler.next())
             if network.usesBatchStatistics { batchSurface = batchSurface.with(buffers: buffers) }
+            // Dropout masks differ from step to step, reproducibly from the seed.
+            if (spec.dropout ?? 0) > 0 { batchSurface = batchSurface.with(dropoutSeed: UInt64(config.seed) &* 0x100_0000_01b3 &+ UInt64(t)) }
             let measuresSharpness = config.record.sharpnessEvery > 0 && (t % config.record.sharpnessEvery == 0 || t == config.steps)
             // Full-batch steps over exactly the Hessian batch: the gradient's forward and backward
             // passes are the primal half of every Hessian-vector product at w, so they are kept.
@@ -261,6 +263,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
         let (inputs, outputs) = (data.inputDimension, data.outputDimension)
         var spec = ModelSpec(widths: m.kind == "mlp" ? [inputs] + m.hidden + [outputs] : [inputs, outputs], activation: m.activation,
                              loss: m.loss, weightDecay: config.optimizer.lossWeightDecay, dtype: config.dtype, initialization: m.initialization)
+        if m.dropout > 0 { spec.dropout = m.dropout }
         guard m.kind != "mlp" else { return spec }
         guard let shape = data.imageShape else {
             throw ConfigError("\(source): model.kind = \"\(m.kind)\" needs images, but data.source = \"\(config.data.source.rawValue)\" gives plain feature vectors; use digits, idx (3-D image files) or cifar10, or model.kind = \"mlp\"")
