@@ -10,14 +10,7 @@ import Training
 struct HessianSpectrumTests {
     /// An MLP with 177 parameters on random data, Float64, at a random point.
     static func surface() -> (LossSurface<Double>, Tensor<Double>) {
-        var rng = SeededGenerator(seed: 81)
-        let model = MLP(widths: [6, 12, 6, 3], activation: .tanh).network
-        let x = Tensor<Double>.randomNormal([40, 6], using: &rng)
-        var y = Tensor<Double>(zeros: [40, 3])
-        for i in 0..<40 { y[i, Int(rng.next() % 3)] = 1 }
-        let surface = LossSurface(model: model, loss: .crossEntropy, examples: Batch(inputs: x, targets: y), chunkSize: 16)
-        let w = model.layout.flatten(model.initialParameters(.lecunNormal, seed: 82, as: Double.self))
-        return (surface, w)
+        randomSurface(MLP(widths: [6, 12, 6, 3], activation: .tanh).network, examples: 40, chunkSize: 16, seed: 81, pointSeed: 82)
     }
 
     @Test("top-5 and bottom-5 from Lanczos match dsyevd on the explicit Hessian; Hutch++ is within 3 SE of the trace")
