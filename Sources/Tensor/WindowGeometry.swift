@@ -82,4 +82,7 @@ extension Tensor {
         }
         return IndexMap(inputShape: windows.inputShape, outputShape: Array(windows.outputShape.dropLast()), indices: indices, examples: n)
     }
+
+    /// `windowMaxima(geometry.windows())` (layers keep the windows map and call that).
+    public func windowMaxima(_ geometry: WindowGeometry) -> IndexMap { windowMaxima(geometry.windows()) }
 }
