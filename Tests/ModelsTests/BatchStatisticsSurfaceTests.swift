@@ -66,6 +66,36 @@ struct BatchStatisticsSurfaceTests {
         #expect(relativeError(got.gradient.scalars, gradient) < 1e-13)
     }
 
+    /// Batches of `LossSurface.parallelExamples` or more run as concurrent chunks (two at a time,
+    /// single-threaded BLAS): still whole groups, and the same loss, gradient and Hv as one chunk.
+    @Test("concurrent chunks of a large batch are whole groups and give the one-chunk result")
+    func concurrentChunks() {
+        let n = LossSurface<Double>.parallelExamples + 44
+        let whole = Self.surface(examples: n, group: 25, chunkSize: 100_000)
+        let (w, v) = Self.point
+        let small = Self.surface(examples: n, group: 25, chunkSize: 50)
+        #expect(whole.chunks.count == 2, "a batch of \(n) is cut in two at least: \(whole.chunks.map(\.count))")
+        for surface in [whole, small] {
+            #expect(surface.chunks.dropLast().allSatisfy { $0.count % 25 == 0 }, "chunks \(surface.chunks.map(\.count))")
+        }
+        // The reference: one group at a time, sequentially.
+        let params = Self.model.layout.unflatten(w)
+        var value = 0.005 * w.dot(w)
+        var hv = (0.01 * v).scalars
+        for start in stride(from: 0, to: n, by: 25) {
+            let range = start..<min(start + 25, n)
+            let alone = Objective(model: Self.model, loss: .crossEntropy, batch: whole.examples.slice(range),
+                                  weight: Double(range.count) / Double(n), mode: .train)
+            value += valueAndGradient(of: alone, at: params).value
+            let product = hessianVectorProduct(of: alone, at: params, along: Self.model.layout.unflatten(v)).product
+            hv = zip(hv, product.flatMap(\.scalars)).map { $0 + $1 }
+        }
+        for surface in [whole, small] {
+            #expect(abs(surface.value(at: w) - value) <= 1e-13 * abs(value))
+            #expect(relativeError(surface.hessianVectorProduct(at: w, v).scalars, hv) < 1e-12)
+        }
+    }
+
     /// The teeth of the invariance test: the grouping is part of the loss, so surfaces whose groups
     /// differ (or a batch normalized as one group) differ in value, gradient and Hv.
     @Test("surfaces whose groups differ have different values, gradients and Hv", arguments: [6, 3, nil] as [Int?])
