@@ -13,7 +13,7 @@ import Tensor
 /// chunk's objective is weighted by its share of the examples, so the result equals the whole-batch
 /// one whatever the chunk sizes (up to rounding).
 ///
-/// Sets of `parallelExamples` or more are cut into at least two chunks, and chunks run
+/// Sets of `parallelExamples` or more (or of `parallelActivations` activations) are cut into at least two chunks, and chunks run
 /// concurrently, two at a time, each with single-threaded BLAS (`BLASThreads`); their results are
 /// summed in chunk order. For small models this beats splitting every matrix product over two
 /// threads: the element-wise work runs on both cores too, there is one join per pass instead of
@@ -39,6 +39,9 @@ public struct LossSurface<T: TensorScalar> {
     private let objectives: [Objective<T>]
     /// At least this many examples are cut into two chunks or more, evaluated concurrently.
     public static var parallelExamples: Int { 256 }
+    /// Sets with at least this many activations in all (examples x the model's activations per
+    /// example: convolutional nets) are cut in two as well, however few their examples.
+    public static var parallelActivations: Int { 1 << 21 }
     /// How many chunks run at once.
     static var concurrentChunks: Int { 2 }
 
@@ -55,7 +58,9 @@ public struct LossSurface<T: TensorScalar> {
         self.normalizationGroup = normalizationGroup
         self.dropoutSeed = dropoutSeed
         let n = T(examples.count)
-        let minimumChunks = examples.count >= Self.parallelExamples ? Self.concurrentChunks : 1
+        let work = examples.count * model.activationsPerExample
+        let minimumChunks = examples.count >= Self.parallelExamples || (examples.count >= 2 && work >= Self.parallelActivations)
+            ? Self.concurrentChunks : 1
         let coupled = mode == .train && model.usesBatchStatistics
         let pieces = coupled ? Self.wholeGroups(examples, group: normalizationGroup ?? examples.count, chunkSize: chunkSize, atLeast: minimumChunks)
             : examples.chunks(of: chunkSize, atLeast: minimumChunks)

