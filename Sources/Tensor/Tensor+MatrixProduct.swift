@@ -1,14 +1,38 @@
-/// Matrix products through BLAS GEMM.
+/// Matrix products through BLAS GEMM, single or batched.
+///
+/// Batched products take rank-3 operands `[batch, rows, cols]`: matrix b of the result is the
+/// product of matrix b of each operand; a rank-2 operand is shared by every matrix of the batch
+/// (NumPy's `matmul` broadcasting, for one batch axis). `op` transposes each matrix, not the batch.
 extension Tensor {
-    /// `op(self) * op(other)` for matrices, where `op` transposes when asked.
+    /// `op(self) * op(other)`, where `op` transposes when asked.
     ///
-    /// Shapes: `op(self)` is `[m, k]`, `op(other)` is `[k, n]`, the result `[m, n]`.
+    /// Shapes: `op(self)` is `[m, k]` (or `[batch, m, k]`), `op(other)` is `[k, n]` (or
+    /// `[batch, k, n]`), the result `[m, n]` (or `[batch, m, n]`).
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
-        let (m, k, n) = Tensor.productShape(self, other, transposeSelf, transposeOther)
-        var out = Tensor(shape: [m, n]) { _, _ in }
-        if k == 0 { return Tensor(zeros: [m, n]) }
+        let shape = Tensor.productResultShape(self, other, transposeSelf, transposeOther)
+        var out = Tensor(shape: shape) { _, _ in }
         out.accumulateProduct(self, other, transposeA: transposeSelf, transposeB: transposeOther, beta: 0)
         return out
+    }
+
+    /// The shape of `op(a) * op(b)`: `[m, n]` for matrices, `[batch, m, n]` when either is rank 3.
+    public static func productResultShape(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) -> [Int] {
+        let (batch, m, _, n) = batchedProductShape(a, b, ta, tb)
+        return batch.map { [$0, m, n] } ?? [m, n]
+    }
+
+    /// `(batch, m, k, n)` of `op(a) * op(b)`, batch nil for two matrices; traps with both shapes
+    /// when the inner dimensions or the batch sizes differ.
+    static func batchedProductShape(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) -> (batch: Int?, m: Int, k: Int, n: Int) {
+        precondition((a.rank == 2 || a.rank == 3) && (b.rank == 2 || b.rank == 3),
+                     "matmul: needs matrices or batches of matrices, got shapes \(a.shape) and \(b.shape)")
+        let (ar, br) = (a.shape.suffix(2).map { $0 }, b.shape.suffix(2).map { $0 })
+        let (m, k) = ta ? (ar[1], ar[0]) : (ar[0], ar[1])
+        let (k2, n) = tb ? (br[1], br[0]) : (br[0], br[1])
+        precondition(k == k2, "matmul: inner dimensions differ: \(a.shape)\(ta ? "ᵀ" : "") x \(b.shape)\(tb ? "ᵀ" : "")")
+        let batch = a.rank == 3 ? a.shape[0] : b.rank == 3 ? b.shape[0] : nil
+        precondition(a.rank == 2 || b.rank == 2 || a.shape[0] == b.shape[0], "matmul: batch sizes differ: \(a.shape) and \(b.shape)")
+        return (batch, m, k, n)
     }
 
     /// `self * other + 1 biasᵀ`: the product with the vector `bias` (`[n]`) added to every row,
@@ -35,18 +59,28 @@ extension Tensor {
         }
     }
 
-    /// `self = alpha * op(a) * op(b) + beta * self`, writing into this matrix's storage.
+    /// `self = alpha * op(a) * op(b) + beta * self`, writing into this matrix's (or batch's) storage.
     public mutating func accumulateProduct(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
                                            alpha: T = 1, beta: T = 1) {
-        let (m, k, n) = Tensor.productShape(a, b, transposeA, transposeB)
-        precondition(shape == [m, n], "Tensor.accumulateProduct: target \(shape) but product is [\(m), \(n)]")
-        guard m > 0, n > 0, k > 0 else { return }
+        let (batch, m, k, n) = Tensor.batchedProductShape(a, b, transposeA, transposeB)
+        let target = batch.map { [$0, m, n] } ?? [m, n]
+        precondition(shape == target, "Tensor.accumulateProduct: target \(shape) but product is \(target)")
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            if beta != 1 { self = beta == 0 ? Tensor(zeros: shape) : beta * self }
+            return
+        }
+        let (lda, ldb) = (a.shape[a.rank - 1], b.shape[b.rank - 1])
+        // Offsets between the matrices of a batch: 0 for a shared (rank-2) operand.
+        let (strideA, strideB) = (a.rank == 3 ? m * k : 0, b.rank == 3 ? k * n : 0)
         a.scalars.withUnsafeBufferPointer { ap in
             b.scalars.withUnsafeBufferPointer { bp in
                 scalars.withUnsafeMutableBufferPointer { cp in
-                    T.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                           a: ap.baseAddress!, lda: a.shape[1], b: bp.baseAddress!, ldb: b.shape[1],
-                           beta: beta, c: cp.baseAddress!, ldc: n)
+                    for i in 0..<(batch ?? 1) {
+                        T.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                               a: ap.baseAddress! + i * strideA, lda: lda, b: bp.baseAddress! + i * strideB, ldb: ldb,
+                               beta: beta, c: cp.baseAddress! + i * m * n, ldc: n)
+                    }
                 }
             }
         }
