@@ -2,7 +2,7 @@
 // benchmark models and prints them beside this machine's own SGEMM speed, measured in the same run.
 //
 //   curv-bench [--json] [--repeats N] [--data fixtures/digits] [--no-slq] [--no-density] [--no-tracking]
-//              [--no-recording] [--profile [cnn-|resnet-]grad|hvp|loss|conv]
+//              [--no-recording] [--profile [cnn-|resnet-]grad|hvp|remembered|loss|conv]
 //
 // --profile runs only M2's (or the CNN's, the ResNet's) gradient, HVP or loss --repeats times and prints the mean time:
 // a loop to put under perf.
@@ -118,11 +118,14 @@ func profile(_ what: String, _ surface: LossSurface<Float>, repeats: Int) -> Dou
     var rng = SeededGenerator(seed: 3)
     let v = Tensor<Float>.randomNormal([surface.dimension], using: &rng)
     var sink: Float = 0
+    let (params, memos) = (surface.layout.unflatten(w), surface.primalMemos())
+    if what == "remembered" { sink += surface.hessianVectorProduct(at: params, v, memos: memos).scalars[0] }
     let start = DispatchTime.now().uptimeNanoseconds
     for _ in 0..<repeats {
         switch what {
         case "grad": sink += surface.valueAndGradient(at: w).gradient.scalars[0]
         case "hvp": sink += surface.hessianVectorProduct(at: w, v).scalars[0]
+        case "remembered": sink += surface.hessianVectorProduct(at: params, v, memos: memos).scalars[0]
         default: sink += surface.value(at: w)
         }
     }
