@@ -159,8 +159,53 @@ public struct ModelSpec: Codable, Equatable, Sendable {
                 throw ModelSpecError("\(source): resnet blocks (\(blocks.map(String.init) ?? "none")) and width (\(width.map(String.init) ?? "none")) must be positive (blocks <= 1000, width <= 4096)")
             }
         }
+        let estimate = estimatedParameters
+        guard estimate <= Self.largestImageModel else {
+            throw ModelSpecError("\(source): a \(kind) of these sizes has about \(String(format: "%.3g", estimate)) parameters, more than the \(String(format: "%.0g", Self.largestImageModel)) this build handles; make it smaller")
+        }
         if let g = normalizationGroup, g <= 0 {
             throw ModelSpecError("\(source): normalization_group = \(g) must be positive")
+        }
+    }
+}
+
+extension ModelSpec {
+    /// The most parameters an image model may have (its weights, gradient, optimizer state and
+    /// Lanczos vectors must fit in memory; checked before the network is built).
+    public static let largestImageModel = 2e8
+
+    /// The parameter count of an image model from its sizes alone, in Double (no overflow):
+    /// exact for a cnn, an upper bound for a resnet (every stage's convolutions at full width, with
+    /// biases, projections and normalization parameters counted).
+    public var estimatedParameters: Double {
+        let c0 = Double(inputShape?.first ?? 1), outputs = Double(widths.last ?? 1)
+        switch kind {
+        case "cnn":
+            var total = 0.0, c = c0, h = Double(inputShape?[1] ?? 1), w = Double(inputShape?[2] ?? 1)
+            for out in (channels ?? []).map(Double.init) {
+                total += 9 * c * out + 3 * out
+                c = out
+                h = (h / 2).rounded(.down)
+                w = (w / 2).rounded(.down)
+            }
+            var features = c * h * w
+            for width in (hidden ?? []).map(Double.init) {
+                total += (features + 1) * width
+                features = width
+            }
+            return total + (features + 1) * outputs
+        case "resnet":
+            // Per convolution of c outputs, up to 2c normalization or bias parameters; Fixup's 5 scalars a block.
+            let w = Double(width ?? 16), b = Double(blocks ?? 1)
+            var total = 9 * c0 * w + 2 * w
+            for stage in 0..<3 {
+                let c = w * Double(1 << stage), input = stage == 0 ? w : c / 2
+                total += 9 * input * c + 9 * c * c + 4 * c + 5 + (stage > 0 ? input * c + 2 * c : 0)
+                total += (b - 1) * (18 * c * c + 4 * c + 5)
+            }
+            return total + (4 * w + 1) * outputs + 1
+        default:
+            return zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) }
         }
     }
 }
