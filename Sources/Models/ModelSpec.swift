@@ -92,22 +92,6 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     /// The mode Hessians are measured in: train (batch statistics) unless recorded otherwise.
     public var curvatureMode: Mode { hessianMode ?? .train }
 
-    /// One line for people: "resnet (8 layers, batch_norm), Hessian in train mode with groups of 128".
-    public var summary: String {
-        var s: String
-        switch kind {
-        case "cnn": s = "cnn \(inputShape ?? []) channels \(channels ?? []) hidden \(hidden ?? [])\(batchNorm == true ? " with BatchNorm" : "")"
-        case "resnet": s = "resnet-\(6 * (blocks ?? 1) + 2) \(inputShape ?? []) width \((width ?? 16)) \((normalization ?? .batchNorm).rawValue)"
-        default: s = "mlp \(widths)"
-        }
-        if usesBatchStatistics {
-            s += curvatureMode == .train
-                ? "; Hessian of the train-mode loss, batch statistics over groups of \(normalizationGroup.map(String.init) ?? "all") examples"
-                : "; Hessian of the eval-mode loss (running statistics)"
-        }
-        return s
-    }
-
     public var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
