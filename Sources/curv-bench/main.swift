@@ -138,6 +138,15 @@ if !options.profile.isEmpty {
         print(String(format: "convolution forward + backward: %.1f GFLOP/s (median of %d)", convolutionGflops(repeats: options.repeats), options.repeats))
         exit(0)
     }
+    if options.profile == "resnet-measure" || options.profile == "cnn-measure" {
+        let image = options.profile == "cnn-measure"
+        let surface = image ? LossSurface(model: benchCNN, loss: .crossEntropy, examples: randomBatch(n: 128, features: 784, seed: 21))
+            : LossSurface(model: benchResNet, loss: .crossEntropy, examples: randomBatch(n: 128, features: 3072, seed: 22), mode: .train)
+        let f = measure(surface, repeats: options.repeats)
+        print(String(format: "%@: gradient %.1f ms, HVP %.1f ms (%.2f), remembered %.1f ms (%.2f)", options.profile, f.gradMs, f.hvpMs,
+                     f.hvpOverGrad, f.rememberedHvpMs, f.rememberedHvpMs / f.gradMs))
+        exit(0)
+    }
     let parts = options.profile.split(separator: "-").map(String.init)
     let (name, what) = parts.count == 2 ? (parts[0], parts[1]) : ("m2", parts[0])
     let surface = switch name {
