@@ -1,5 +1,6 @@
-// curv-inspect RUN.h5 [--json] [--manifest]: summarize a run file. The logic lives in RunStore
-// (RunSummary, RunManifest); this command parses arguments, calls it and prints.
+// curv-inspect RUN.h5 [--json] [--manifest] [--diagnose]: summarize or diagnose a run file. The
+// logic lives in RunStore (RunSummary, RunManifest, RunDiagnosis); this command parses arguments,
+// calls it and prints.
 
 import ArgumentParser
 import Foundation
@@ -17,6 +18,14 @@ struct CurvInspect: ParsableCommand {
             --manifest prints every group, dataset and attribute with dtypes, shapes and values, for \
             scripts/check-run-interop. The file is opened read-only. See docs/run-format.md.
 
+            --diagnose prints a plain-language account of the run's stability: the first step where \
+            lambda_max (Adam: of the preconditioned Hessian) exceeded its recorded threshold c/lr and \
+            by what ratio; each loss spike and the divergence with its lag after the most recent \
+            crossing and whether the gradient was clipped; the shortest linear warmup W with \
+            peak*(t+1)/W * lambda_max(t) < c at every measurement before the first instability. \
+            --diagnose --json prints the same facts as one JSON object (the "diagnosis" member of \
+            --json). Definitions: docs/run-format.md, "curv-inspect --diagnose".
+
             \(ExitStatus.help)
             """)
 
@@ -29,8 +38,12 @@ struct CurvInspect: ParsableCommand {
     @Flag(help: "Print a JSON manifest of every object and attribute (for interop checks).")
     var manifest = false
 
+    @Flag(help: "Print a plain-language diagnosis of stability: threshold crossings, spikes and their lags, the warmup needed, clipping (with --json: as JSON).")
+    var diagnose = false
+
     func validate() throws {
         if json && manifest { throw ValidationError("--json and --manifest are exclusive: pick one") }
+        if diagnose && manifest { throw ValidationError("--diagnose and --manifest are exclusive: pick one") }
     }
 
     func run() throws {
@@ -41,6 +54,11 @@ struct CurvInspect: ParsableCommand {
             }
             let reader = try RunReader.open(path)
             defer { reader.close() }
+            if diagnose {
+                let diagnosis = try RunDiagnosis.read(reader)
+                print(json ? diagnosis.json.text(indent: 2) : diagnosis.text(path: path))
+                return
+            }
             print(json ? try RunSummary.json(reader).text(indent: 2) : try RunSummary.text(reader))
         } catch {
             failAndExit("curv-inspect", error)

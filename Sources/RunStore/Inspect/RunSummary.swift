@@ -9,7 +9,7 @@ public enum RunSummary {
 
     /// The `curv-inspect --json` object: format_version, software, created, parameters, config,
     /// model, data, checkpoints, spectra, metrics (equal-length arrays; NaN -> null), events,
-    /// analyses.
+    /// analyses, diagnosis (`RunDiagnosis.json`).
     public static func json(_ reader: RunReader) throws -> JSONValue {
         let metrics = try reader.metrics()
         var metricMembers: [(String, JSONValue)] = [("step", .ints(metrics.steps))]
@@ -54,6 +54,8 @@ public enum RunSummary {
                 .object([("step", .int($0.step)), ("kind", .string($0.kind)), ("detail", .string($0.detail))])
             })),
             ("analyses", .array(analyses)),
+            ("diagnosis", RunDiagnosis(metrics: metrics, events: try reader.events(),
+                                       configuredWarmup: try reader.configJSON().flatMap(RunDiagnosis.configuredWarmup)).json),
         ])
     }
 
