@@ -17,8 +17,11 @@ public protocol TensorOps {
     init(constant: Tensor<Scalar>)
     var shape: [Int] { get }
 
-    /// `op(self) * op(other)`, matrices.
+    /// `op(self) * op(other)`: matrices, or batches of them (`[batch, rows, cols]`; a matrix
+    /// operand is shared by the batch).
     func matmul(_ other: Self, transposeSelf: Bool, transposeOther: Bool) -> Self
+    /// `Σ_i op(self[i]) op(other[i])` over two batches: the adjoint of a shared matrix.
+    func matmulSummedOverBatch(_ other: Self, transposeSelf: Bool, transposeOther: Bool) -> Self
     /// A `[rows, cols]` matrix plus a `[cols]` vector on every row.
     func addingRowVector(_ b: Self) -> Self
     /// `self * w + 1 bᵀ`, a dense layer's affine map: `matmul(w).addingRowVector(b)` up to rounding,

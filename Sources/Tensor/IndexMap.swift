@@ -15,8 +15,14 @@ public struct IndexMap: Equatable, Sendable {
     public let indices: [Int32]
     /// The number of examples the map was built for, when its indices differ between examples.
     public let examples: Int?
+    /// A shared map's indices as stretches `(output start, input start or -1, length)` of
+    /// consecutive offsets (or of padding), when they are long enough (4 on average) for block
+    /// copies to beat the element loop; empty otherwise.
+    let runs: [SIMD3<Int32>]
 
     public var inputCount: Int { inputShape.reduce(1, *) }
+    /// True when gather and scatter copy consecutive stretches as blocks (see `runs`).
+    public var copiesStretches: Bool { !runs.isEmpty }
     public var outputCount: Int { outputShape.reduce(1, *) }
 
     public init(inputShape: [Int], outputShape: [Int], indices: [Int32], examples: Int? = nil) {
@@ -29,6 +35,19 @@ public struct IndexMap: Equatable, Sendable {
         self.outputShape = outputShape
         self.indices = indices
         self.examples = examples
+        self.runs = examples == nil ? IndexMap.stretches(indices) : []
+    }
+
+    static func stretches(_ indices: [Int32]) -> [SIMD3<Int32>] {
+        var runs = [SIMD3<Int32>]()
+        var j = 0
+        while j < indices.count {
+            let start = j, first = indices[j]
+            j += 1
+            while j < indices.count, first < 0 ? indices[j] < 0 : indices[j] == first + Int32(j - start) { j += 1 }
+            runs.append(SIMD3(Int32(start), first < 0 ? -1 : first, Int32(j - start)))
+        }
+        return runs.count * 4 <= indices.count ? runs : []
     }
 
     /// The offsets for example `n`.
@@ -47,6 +66,12 @@ extension Tensor {
         return scalars.withUnsafeBufferPointer { x in
             map.indices.withUnsafeBufferPointer { all in
                 Tensor(shape: [n] + map.outputShape) { out, _ in
+                    if !map.runs.isEmpty {
+                        map.runs.withUnsafeBufferPointer { runs in
+                            for e in 0..<n { T.gatherStretches(x.baseAddress! + e * inCount, runs.baseAddress!, runs.count, out + e * outCount) }
+                        }
+                        return
+                    }
                     for e in 0..<n { T.gather(x.baseAddress! + e * inCount, map.offsets(e, all), out + e * outCount, outCount) }
                 }
             }
@@ -62,6 +87,12 @@ extension Tensor {
         scalars.withUnsafeBufferPointer { g in
             map.indices.withUnsafeBufferPointer { all in
                 result.scalars.withUnsafeMutableBufferPointer { out in
+                    if !map.runs.isEmpty {
+                        map.runs.withUnsafeBufferPointer { runs in
+                            for e in 0..<n { T.scatterAddStretches(g.baseAddress! + e * outCount, runs.baseAddress!, runs.count, out.baseAddress! + e * inCount) }
+                        }
+                        return
+                    }
                     for e in 0..<n { T.scatterAdd(g.baseAddress! + e * outCount, map.offsets(e, all), out.baseAddress! + e * inCount, outCount) }
                 }
             }

@@ -62,6 +62,10 @@ public protocol ArrayKernels {
     static func shift(_ c: Self, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
     /// `out[j] = idx[j] >= 0 ? x[idx[j]] : 0` for j < n.
     static func gather(_ x: UnsafePointer<Self>, _ idx: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// `gather` by stretches `(output start, input start or -1, length)`: block copies and zero fills.
+    static func gatherStretches(_ x: UnsafePointer<Self>, _ runs: UnsafePointer<SIMD3<Int32>>, _ count: Int, _ out: UnsafeMutablePointer<Self>)
+    /// `scatterAdd` by stretches: block additions, padding skipped.
+    static func scatterAddStretches(_ g: UnsafePointer<Self>, _ runs: UnsafePointer<SIMD3<Int32>>, _ count: Int, _ out: UnsafeMutablePointer<Self>)
     /// `out[idx[j]] += g[j]` for j < n with `idx[j] >= 0`.
     static func scatterAdd(_ g: UnsafePointer<Self>, _ idx: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
     /// For each of `groups` consecutive groups of `size` offsets in `taps`, the offset whose `x` is
@@ -234,6 +238,22 @@ extension ArrayKernels where Self: TensorScalar {
         for j in 0..<n {
             let k = Int(idx[j])
             if k >= 0 { out[k] += g[j] }
+        }
+    }
+    public static func gatherStretches(_ x: UnsafePointer<Self>, _ runs: UnsafePointer<SIMD3<Int32>>, _ count: Int, _ out: UnsafeMutablePointer<Self>) {
+        for r in 0..<count {
+            let run = runs[r]
+            let (o, i, n) = (Int(run.x), Int(run.y), Int(run.z))
+            if i < 0 { (out + o).update(repeating: 0, count: n) } else { (out + o).update(from: x + i, count: n) }
+        }
+    }
+    public static func scatterAddStretches(_ g: UnsafePointer<Self>, _ runs: UnsafePointer<SIMD3<Int32>>, _ count: Int, _ out: UnsafeMutablePointer<Self>) {
+        for r in 0..<count {
+            let run = runs[r]
+            let (o, i, n) = (Int(run.x), Int(run.y), Int(run.z))
+            guard i >= 0 else { continue }
+            let (src, dst) = (g + o, out + i)
+            for k in 0..<n { dst[k] += src[k] }
         }
     }
     public static func fill(_ value: Self, _ out: UnsafeMutablePointer<Self>, _ n: Int) {

@@ -15,6 +15,30 @@ extension Tensor {
         return out
     }
 
+    /// `Σ_i op(self[i]) * op(other[i])` over the batch of two `[batch, ., .]` tensors: the
+    /// adjoint of a matrix shared by a batched product, accumulated in one `[m, n]` matrix by
+    /// successive GEMMs (no `[batch, m, n]` intermediate).
+    public func matmulSummedOverBatch(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+        precondition(rank == 3 && other.rank == 3 && shape[0] == other.shape[0],
+                     "matmulSummedOverBatch: needs two batches of equal size, got \(shape) and \(other.shape)")
+        let (batch, m, k, n) = Tensor.batchedProductShape(self, other, transposeSelf, transposeOther)
+        var out = Tensor(zeros: [m, n])
+        guard m > 0, n > 0, k > 0 else { return out }
+        let (lda, ldb) = (shape[2], other.shape[2])
+        scalars.withUnsafeBufferPointer { ap in
+            other.scalars.withUnsafeBufferPointer { bp in
+                out.scalars.withUnsafeMutableBufferPointer { cp in
+                    for i in 0..<batch! {
+                        T.gemm(transA: transposeSelf, transB: transposeOther, m: m, n: n, k: k, alpha: 1,
+                               a: ap.baseAddress! + i * m * k, lda: lda, b: bp.baseAddress! + i * k * n, ldb: ldb,
+                               beta: i == 0 ? 0 : 1, c: cp.baseAddress!, ldc: n)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// The shape of `op(a) * op(b)`: `[m, n]` for matrices, `[batch, m, n]` when either is rank 3.
     public static func productResultShape(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) -> [Int] {
         let (batch, m, _, n) = batchedProductShape(a, b, ta, tb)

@@ -48,6 +48,19 @@ public struct WindowGeometry: Equatable, Sendable, CustomStringConvertible {
         return IndexMap(inputShape: [channels, height, width], outputShape: [positions, channels * kernel * kernel], indices: indices)
     }
 
+    /// im2col transposed (Caffe's layout): per example `[channels * kernel * kernel, positions]`,
+    /// row `(c * kernel + i) * kernel + j`, column `oy * outputWidth + ox`; padding reads 0. A row
+    /// reads one input plane shifted, so its offsets run in long consecutive stretches (copied as
+    /// blocks by `gathered`), and `W [out, taps] x columns` is the `[out, positions]` output.
+    public func columns() -> IndexMap {
+        var indices = [Int32]()
+        indices.reserveCapacity(positions * channels * kernel * kernel)
+        for c in 0..<channels { for i in 0..<kernel { for j in 0..<kernel {
+            for oy in 0..<outputHeight { for ox in 0..<outputWidth { indices.append(offset(c, oy, ox, i, j)) } }
+        } } }
+        return IndexMap(inputShape: [channels, height, width], outputShape: [channels * kernel * kernel, positions], indices: indices)
+    }
+
     /// Every window's taps: per example `[channels, outputHeight, outputWidth, kernel * kernel]`; padding reads 0.
     public func windows() -> IndexMap {
         var indices = [Int32]()

@@ -80,3 +80,40 @@ struct BatchedProductTests {
         #expect(d.hessianVectorProduct(v, memo: memo) == hv)
     }
 }
+
+/// `f(a, b, r) = |Σ_i op(a_i) op(b_i) ∘ r|²`: the summed product as an operation of its own.
+struct SummedProductProbe: ScalarFunction, CustomTestStringConvertible {
+    typealias Scalar = Double
+    let transposeA: Bool
+    let transposeB: Bool
+    var testDescription: String { "Σ A\(transposeA ? "ᵀ" : "") B\(transposeB ? "ᵀ" : "")" }
+
+    func callAsFunction<A: TensorOps>(_ p: [A]) -> A where A.Scalar == Double {
+        let d = p[0].matmulSummedOverBatch(p[1], transposeSelf: transposeA, transposeOther: transposeB) * p[2]
+        return (d * d).sumOfElements()
+    }
+
+    var point: [Tensor<Double>] {
+        let (b, m, k, n) = (BatchedProductProbe.batch, BatchedProductProbe.m, BatchedProductProbe.k, BatchedProductProbe.n)
+        var rng = SeededGenerator(seed: 6)
+        return [.randomNormal([b] + (transposeA ? [k, m] : [m, k]), using: &rng), .randomNormal([b] + (transposeB ? [n, k] : [k, n]), using: &rng),
+                .randomNormal([m, n], using: &rng)]
+    }
+
+    static var all: [SummedProductProbe] { [(false, false), (true, false), (false, true), (true, true)].map { SummedProductProbe(transposeA: $0, transposeB: $1) } }
+}
+
+@Suite("Products summed over a batch (the adjoint of a shared matrix)")
+struct SummedProductTests {
+    @Test("equal the batched product summed over the batch; gradient and Hv against central differences", arguments: SummedProductProbe.all)
+    func summedProduct(probe: SummedProductProbe) {
+        let p = probe.point
+        let summed = p[0].matmulSummedOverBatch(p[1], transposeSelf: probe.transposeA, transposeOther: probe.transposeB)
+        let reference = p[0].matmul(p[1], transposeSelf: probe.transposeA, transposeOther: probe.transposeB).summed(alongAxes: [0])
+        #expect(maxAbsoluteError(summed.scalars, reference.scalars) < 1e-13)
+        let d = DerivativeProbe(probe, at: p)
+        #expect(relativeError(d.gradient, d.centralDifferenceGradient()) < 1e-8)
+        let v = normalVector(d.dimension, seed: 3)
+        #expect(relativeError(d.hessianVectorProduct(v), d.gradientDifference(along: v)) < 1e-8)
+    }
+}

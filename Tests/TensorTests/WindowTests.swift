@@ -45,6 +45,7 @@ struct WindowTests {
     @Test("scatter is the adjoint of gather for im2col, window and argmax maps", arguments: WindowCase.all)
     func adjoint(c: WindowCase) {
         expectAdjoint(c.geometry.im2col(), c, "im2col")
+        expectAdjoint(c.geometry.columns(), c, "columns")
         expectAdjoint(c.geometry.windows(), c, "windows")
         expectAdjoint(c.images(seed: 4).windowMaxima(c.geometry), c, "windowMaxima")
     }
@@ -67,6 +68,41 @@ struct WindowTests {
         #expect((g.outputHeight, g.outputWidth) == c.reference.outputSize(kernel: c.kernel, stride: c.stride, padding: c.padding))
         let err = maxAbsoluteError(y.scalars, expected)
         #expect(err <= 1e-13, "\(report("convolution", expected: expected.prefix(4), observed: y.scalars.prefix(4), error: err, bound: 1e-13))")
+    }
+
+    /// `columns()` is `im2col()` transposed per example, and its gather and scatter (block copies
+    /// over consecutive stretches of offsets) equal the element-by-element ones.
+    @Test("columns is im2col transposed; block-copy gather and scatter equal the element loops", arguments: WindowCase.all)
+    func columnsLayout(c: WindowCase) {
+        let x = c.images(seed: 8)
+        let (columns, im2col) = (c.geometry.columns(), c.geometry.im2col())
+        let taps = c.channels * c.kernel * c.kernel
+        #expect(x.gathered(columns) == x.gathered(im2col).transposed([0, 2, 1]))
+        #expect(columns.outputShape == [taps, c.geometry.positions])
+        // The same map without stretches (one per example, so the element loop runs).
+        let plain = IndexMap(inputShape: columns.inputShape, outputShape: columns.outputShape,
+                             indices: Array((0..<c.count).map { _ in columns.indices }.joined()), examples: c.count)
+        #expect(x.gathered(columns) == x.gathered(plain))
+        #expect(!plain.copiesStretches)
+        var rng = SeededGenerator(seed: 10)
+        let y = Tensor<Double>.randomNormal([c.count] + columns.outputShape, using: &rng)
+        #expect(maxAbsoluteError(y.scattered(columns).scalars, y.scattered(plain).scalars) <= 1e-13)
+    }
+
+    /// A 12x12 image with a 3x3 stride-1 kernel: rows of 12 consecutive offsets, copied as blocks.
+    @Test("columns of a larger image copy stretches as blocks and still equal the element loops")
+    func columnsStretches() {
+        let g = WindowGeometry(channels: 2, height: 12, width: 12, kernel: 3, padding: 1)
+        let columns = g.columns()
+        #expect(columns.copiesStretches)
+        let plain = IndexMap(inputShape: columns.inputShape, outputShape: columns.outputShape,
+                             indices: columns.indices + columns.indices, examples: 2)
+        var rng = SeededGenerator(seed: 11)
+        let x = Tensor<Double>.randomNormal([2, 2, 12, 12], using: &rng)
+        let y = Tensor<Double>.randomNormal([2] + columns.outputShape, using: &rng)
+        #expect(x.gathered(columns) == x.gathered(plain))
+        #expect(maxAbsoluteError(y.scattered(columns).scalars, y.scattered(plain).scalars) <= 1e-13)
+        #expect(x.gathered(columns) == x.gathered(g.im2col()).transposed([0, 2, 1]))
     }
 
     @Test("windowMaxima then gathered is max pooling; padding never wins, even over negative pixels", arguments: WindowCase.all)

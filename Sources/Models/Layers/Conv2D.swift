@@ -5,9 +5,10 @@ import Tensor
 /// `y[n, o, p] = sum_{c,i,j} w[o, c, i, j] x[n, c, p·stride + (i, j) - padding] + b[o]`, zero padding.
 /// Output `[n, C_out, H_out, W_out]`.
 ///
-/// Computed as im2col (a gather, `WindowGeometry.im2col`) then one matrix product with the
-/// `[C_out, C_in k k]` weight matrix, so its gradient and Hessian-vector product come from those
-/// two operations' rules. Parameters: `weight` `[C_out, C_in, k, k]` (fan-in `C_in k²`, fan-out
+/// Computed as columns (a gather, `WindowGeometry.columns`: im2col in Caffe's `[taps, positions]`
+/// layout per example) then a batched matrix product `W [C_out, C_in k k] x columns`, which is
+/// the `[C_out, positions]` output of each example in place (no transpose); its gradient and
+/// Hessian-vector product come from those two operations' rules. Parameters: `weight` `[C_out, C_in, k, k]` (fan-in `C_in k²`, fan-out
 /// `C_out k²`), `bias` `[C_out]` (zeros) when `bias`.
 public struct Conv2D: Layer {
     public let geometry: WindowGeometry
@@ -22,7 +23,7 @@ public struct Conv2D: Layer {
         self.outputChannels = outputChannels
         self.bias = bias
         self.initialScale = initialScale
-        self.columns = geometry.im2col()
+        self.columns = geometry.columns()
     }
 
     var taps: Int { geometry.channels * geometry.kernel * geometry.kernel }
@@ -40,11 +41,10 @@ public struct Conv2D: Layer {
     }
 
     public func callAsFunction<A: TensorOps>(_ x: A, _ scope: Scope<A>) -> A {
-        let n = x.shape[0], positions = geometry.positions
-        let patches = x.gathered(columns).reshaped([n * positions, taps])
-        let w = scope.parameter("weight").reshaped([outputChannels, taps]).transposed([1, 0])
-        let y = bias ? patches.matmul(w, addingRowVector: scope.parameter("bias")) : patches.matmul(w)
-        return y.reshaped([n, positions, outputChannels]).transposed([0, 2, 1])
-            .reshaped([n, outputChannels, geometry.outputHeight, geometry.outputWidth])
+        let n = x.shape[0]
+        let w = scope.parameter("weight").reshaped([outputChannels, taps])
+        var y = w.matmul(x.gathered(columns))
+        if bias { y = y.adding(broadcast: scope.parameter("bias").reshaped([outputChannels, 1])) }
+        return y.reshaped([n, outputChannels, geometry.outputHeight, geometry.outputWidth])
     }
 }
