@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "CurvatureFuzz", dependencies: ["Training", "RunStore", "Raster"], path: "fuzz/Harness"),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Tensor", "Autodiff", "Raster"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tensor", "Autodiff", "Raster", "RunStore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Raster
 
 /// Exact coverage of a path on a `width` x `height` grid, straight from the accumulator (no 8-bit rounding).
@@ -52,7 +53,7 @@ func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) 
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
-    try process.run()
+    try startChild(process)
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))

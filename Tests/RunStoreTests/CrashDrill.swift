@@ -127,7 +127,7 @@ struct CrashSafetyTests {
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try ChildProcesses.spawn { try process.run() }
             // Kill anywhere from start-up to well into the loop.
             usleep(UInt32.random(in: 5_000...400_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)

@@ -133,7 +133,7 @@ func runAndKill(_ executable: String, _ arguments: [String], at moment: KillMome
     process.environment = environment
     var state = moment.writes > 0 ? directoryState(moment.watched) : []
     let started = Date()
-    try process.run()
+    try ChildProcesses.spawn { try process.run() }
     var seen = 0
     while moment.writes > 0 && seen < moment.writes && process.isRunning {
         let now = directoryState(moment.watched)

@@ -44,7 +44,7 @@ func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, 
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    try ChildProcesses.spawn { try process.run() }
     // Read both pipes before waiting, so a large output cannot block the child.
     final class Box: @unchecked Sendable { var data = Data() }
     let errBox = Box()

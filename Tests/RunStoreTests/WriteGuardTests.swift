@@ -62,7 +62,7 @@ struct WriteGuardTests {
         recorder.arguments = [config, "--out", path, "--quiet"]
         recorder.standardOutput = FileHandle.nullDevice
         recorder.standardError = FileHandle.nullDevice
-        try recorder.run()
+        try ChildProcesses.spawn { try recorder.run() }
         defer { kill(recorder.processIdentifier, SIGKILL); recorder.waitUntilExit() }
         let deadline = Date().addingTimeInterval(60)
         while (try? RunReader.open(path).checkpointSteps().count) ?? 0 < 2 && Date() < deadline { usleep(50_000) }
@@ -86,7 +86,7 @@ struct WriteGuardTests {
             process.arguments = [config, "--out", path, "--overwrite", "--quiet"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try? process.run()
+            try? ChildProcesses.spawn { try process.run() }
             return process
         }
         results.forEach { $0.waitUntilExit() }
@@ -110,7 +110,7 @@ struct WriteGuardTests {
         process.arguments = [config, "--out", path, "--overwrite", "--quiet"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ChildProcesses.spawn { try process.run() }
         let partial = scratch.path(".run.h5.partial")
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: partial) && Date() < deadline { usleep(20_000) }

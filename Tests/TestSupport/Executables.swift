@@ -1,4 +1,12 @@
 import Foundation
+import RunStore
+
+/// Starts `process` while no run file is being opened in this process (`ChildProcesses`): a child
+/// started in that moment would inherit the file's descriptor and keep it locked. Every test that
+/// starts a child goes through here.
+public func startChild(_ process: Process) throws {
+    try ChildProcesses.spawn { try process.run() }
+}
 
 /// The built executable `name`: it sits beside the test binary (SwiftPM builds a test target's
 /// executable dependencies into the same products directory).
@@ -23,7 +31,7 @@ public func runProcess(_ executable: String, _ arguments: [String], in directory
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    try startChild(process)
     let pid = process.processIdentifier
     let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
     if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog) }

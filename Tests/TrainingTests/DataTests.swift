@@ -1,4 +1,5 @@
 import Foundation
+import RunStore
 import Testing
 import Tensor
 import Models
@@ -21,7 +22,7 @@ func shell(_ command: String) throws -> String {
     process.arguments = ["-c", command]
     let pipe = Pipe()
     process.standardOutput = pipe
-    try process.run()
+    try ChildProcesses.spawn { try process.run() }
     process.waitUntilExit()
     return String(data: pipe.fileHandleForReading.readDataToEndOfFile(), encoding: .utf8) ?? ""
 }

@@ -42,7 +42,12 @@ final class H5File {
         try location.check(H5Pset_istore_k(fcpl.id, 512), "H5Pset_istore_k", "cannot configure chunk B-trees")
         let fapl = try writerAccessList(location)
         let flags = exclusive ? curv_h5_acc_excl() : curv_h5_acc_trunc()
-        let id = H5Fcreate(path, flags, fcpl.id, fapl.id)
+        // Opened and marked close-on-exec with no child starting in between (ChildProcesses).
+        let id = ChildProcesses.opening { () -> hid_t in
+            let id = H5Fcreate(path, flags, fcpl.id, fapl.id)
+            if id >= 0 { closeOnExec(id) }
+            return id
+        }
         if id < 0 {
             let message = H5.innermostMessage()
             if exclusive && FileManager.default.fileExists(atPath: path) {
@@ -53,7 +58,6 @@ final class H5File {
                                 detail: "cannot create the file (check the directory exists and is writable)",
                                 hdf5Message: message)
         }
-        closeOnExec(id)
         return H5File(handle: H5Handle(id, closer: H5Fclose), path: path, writable: true)
     }
 
@@ -78,7 +82,11 @@ final class H5File {
         let fapl = writable ? try writerAccessList(H5Location(file: path, object: "/"))
                             : H5Handle.plist(H5Pcreate(curv_h5_plist_file_access()))
         let flags = writable ? curv_h5_acc_rdwr() : curv_h5_acc_rdonly()
-        let id = H5Fopen(path, flags, fapl.id)
+        let id = ChildProcesses.opening { () -> hid_t in
+            let id = H5Fopen(path, flags, fapl.id)
+            if id >= 0 { closeOnExec(id) }
+            return id
+        }
         if id < 0 {
             let message = H5.innermostMessage()
             if message.contains("truncated") {
@@ -94,7 +102,6 @@ final class H5File {
             throw RunStoreError(.hdf5(operation: "H5Fopen"), file: path,
                                 detail: "HDF5 cannot open the file (damaged or unreadable)", hdf5Message: message)
         }
-        closeOnExec(id)
         return H5File(handle: H5Handle(id, closer: H5Fclose), path: path, writable: writable)
     }
 
