@@ -70,7 +70,8 @@ let package = Package(
         .executableTarget(name: "curv-raster-bench", dependencies: ["CAllocator", "Raster"]),
 
         // MARK: Fuzzing (libFuzzer entry points of the readers; scripts/fuzz builds them with sanitizers)
-        .target(name: "CurvatureFuzz", dependencies: ["Training", "RunStore", "Raster"], path: "fuzz/Harness"),
+        .target(name: "CurvatureFuzz", dependencies: ["Analysis", "Figures", "Models", "Spectral", "Training", "RunStore", "CHDF5", "Raster"],
+                path: "fuzz/Harness"),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor", "Autodiff", "Raster", "RunStore"], path: "Tests/TestSupport"),
@@ -85,7 +86,7 @@ let package = Package(
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
         .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-plot", "curv-inspect"]),
-        .testTarget(name: "CurvatureFuzzTests", dependencies: ["CurvatureFuzz"]),
+        .testTarget(name: "CurvatureFuzzTests", dependencies: ["CurvatureFuzz", "RunStore"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect", "curv-record", "curv-density"]),
     ],
     swiftLanguageModes: [.v5]

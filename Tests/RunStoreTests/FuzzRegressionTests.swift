@@ -28,4 +28,61 @@ struct RunFileFuzzRegressionTests {
         #expect(error.kind == .malformed && error.object == "/huge", "\(error)")
         #expect(error.description.contains("stores 0 bytes"), "\(error)")
     }
+
+    @Test("a metrics column whose extent was damaged to 2^50 rows is malformed at once, not a hang stepping back one chunk at a time")
+    func hugeAppendedExtent() throws {
+        let scratch = ScratchDirectory("fuzz")
+        defer { scratch.cleanUp() }
+        let path = scratch.path("run.h5")
+        try writeSampleRun(at: path) { file in
+            let dataset = H5Dopen2(file, "/metrics/step", curv_h5_p_default())
+            var extent: [hsize_t] = [1 << 50]
+            #expect(H5Dset_extent(dataset, &extent) >= 0)
+            H5Dclose(dataset)
+        }
+
+        // On a thread of its own, so that a hang fails the test instead of stopping the suite.
+        let outcome = Outcome()
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            outcome.result = Result { try RunReader.open(path).metrics() }
+            finished.signal()
+        }.start()
+        guard finished.wait(timeout: .now() + 60) == .success, let result = outcome.result else {
+            Issue.record("reading the metrics did not finish within 60 s")
+            return
+        }
+        #expect(throws: RunStoreError.self) { try result.get() }
+        guard case .failure(let error as RunStoreError) = result else { return }
+        #expect(error.kind == .malformed && error.object == "/metrics/step", "\(error)")
+        #expect(error.description.contains("claims \(1 << 50) elements"), "\(error)")
+    }
+
+    @Test("a link back to an enclosing group (soft or hard) is listed once by the manifest, not walked forever",
+          arguments: ["soft", "hard"])
+    func linkCycle(kind: String) throws {
+        let scratch = ScratchDirectory("fuzz")
+        defer { scratch.cleanUp() }
+        let path = scratch.path("run.h5")
+        try writeSampleRun(at: path) { file in
+            let status = kind == "soft"
+                ? H5Lcreate_soft("/", file, "/checkpoints/10/loop", curv_h5_p_default(), curv_h5_p_default())
+                : H5Lcreate_hard(file, "/checkpoints", file, "/checkpoints/10/weights/loop", curv_h5_p_default(), curv_h5_p_default())
+            #expect(status >= 0)
+        }
+
+        let entries = try RunManifest.entries(of: path)
+        let loop = kind == "soft" ? "/checkpoints/10/loop" : "/checkpoints/10/weights/loop"
+        #expect(entries.filter { $0.path == loop }.map(\.kind) == [.group])
+        #expect(!entries.contains { $0.path.hasPrefix(loop + "/") }, "walked into \(loop)")
+        #expect(entries.contains { $0.path.hasPrefix("/checkpoints/10/weights/") && $0.kind == .dataset })
+        let reader = try RunReader.open(path)
+        defer { reader.close() }
+        _ = try RunSummary.json(reader)
+        #expect(try reader.checkpointSteps() == SampleRun.steps)
+    }
+
+    private final class Outcome: @unchecked Sendable {
+        var result: Result<MetricsTable, Error>?
+    }
 }

@@ -1,5 +1,6 @@
 // Shared helpers of the RunStore tests: scratch directories, sample records, built executables.
 
+import CHDF5
 import Foundation
 import RunStore
 
@@ -74,4 +75,16 @@ struct SplitMix64: RandomNumberGenerator {
 func randomValues<T: StoredFloat>(_ count: Int, seed: UInt64, as type: T.Type = T.self) -> [T] {
     var generator = SplitMix64(seed: seed)
     return (0..<count).map { _ in T(Double.random(in: -1..<1, using: &generator)) }
+}
+
+/// Writes the Float sample run (no analyses) at `path`, then hands the file, open for writing
+/// with plain HDF5 calls, to `edit`: how tests damage a run the way a hand edit or a broken tool
+/// would.
+func writeSampleRun(at path: String, edit: (hid_t) throws -> Void) throws {
+    try SampleRun.write(to: path, Float.self, withAnalysis: false)
+    _ = curv_h5_silence_errors()
+    let file = H5Fopen(path, curv_h5_acc_rdwr(), curv_h5_p_default())
+    guard file >= 0 else { throw RunStoreError(.hdf5(operation: "H5Fopen"), file: path, detail: "cannot open the sample run for editing") }
+    defer { H5Fclose(file) }
+    try edit(file)
 }

@@ -5,36 +5,48 @@ import Foundation
 import Testing
 import Training
 
+/// `text` is refused with a TOML syntax error naming the file (and saying `detail`), instead of
+/// reaching the TOML parser.
+private func expectSyntaxError(_ text: String, saying detail: String? = nil) {
+    do {
+        _ = try RunConfig.parse(text, file: "a.toml")
+        Issue.record("accepted: \(text.debugDescription)")
+    } catch {
+        let message = "\(error)"
+        #expect(message.contains("a.toml:") && message.contains("TOML syntax error") && message.contains(detail ?? "TOML"), "\(message)")
+    }
+}
+
 @Suite("Readers on inputs the fuzzers found")
 struct FuzzRegressionTests {
     @Test("a table header with no key is a syntax error, not a toml++ assertion that aborts",
           arguments: ["[\n", "[\r", "a = 1\n[\nb = 2\n", "[[[x]]]\n", "[[ =\n", "  [ \t\n", "[#\n",
                       "# A CSV regs/samples/regression.csv\"\nheader = true\ntarget_columns = [0]\n[\nlr = 0.05\n"])
     func tableHeaderWithoutKey(text: String) {
-        do {
-            _ = try RunConfig.parse(text, file: "a.toml")
-            Issue.record("accepted: \(text.debugDescription)")
-        } catch {
-            #expect("\(error)".contains("a.toml:") && "\(error)".contains("TOML syntax error"), "\(error)")
-        }
+        expectSyntaxError(text)
     }
 
     @Test("a '}' where an array expects a value is a syntax error, not a toml++ assertion that aborts",
           arguments: ["x = [}\n", "x = [1, }\n", "x = [ # c\n  }\n", "x = { a = [ } ]\n",
                       "# A#a)/lr.\nname =[[[[[[[[[[[}[[[[[[[[[[[[[[Q[ts-mo \"digits\""])
     func closingBraceInArray(text: String) {
-        do {
-            _ = try RunConfig.parse(text, file: "a.toml")
-            Issue.record("accepted: \(text.debugDescription)")
-        } catch {
-            #expect("\(error)".contains("a.toml:") && "\(error)".contains("TOML syntax error"), "\(error)")
-        }
+        expectSyntaxError(text)
+    }
+
+    // toml++ reads a space after a ten-character date-like value as a date-time's separator and
+    // asserts on the blank, `#`, `,`, `]` or `}` after the single digit that follows. The first two
+    // are the fuzzer's inputs (fuzz/corpus/config/regression-date-space-digit-*.toml), verbatim.
+    @Test("a date-like value, one space and one digit is a syntax error, not a toml++ assertion that aborts",
+          arguments: ["_ev0 = 2----AR-10 0\t[\t\t\t\n", "p=0r0--h---- 9 = #", "d = 2024-01-01 1\n",
+                      "d = [1, 2_024-01-01 1]\n", "d = { a = 1979-05-27 0}\n"])
+    func dateSpaceDigit(text: String) {
+        expectSyntaxError(text, saying: "is neither a date nor a date-time")
     }
 
     @Test("headers, quoted headers, multi-line arrays with comments and brackets in strings still parse")
     func validTextStillParses() throws {
         let text = """
-            name = "[}, [\\"}"
+            name = "[}, [\\"}" # d = 2024-01-01 1,
               [ "data" ]
             source = 'digits' # [}
             [model]
@@ -46,6 +58,7 @@ struct FuzzRegressionTests {
         let config = try RunConfig.parse(text, file: "a.toml")
         #expect(config.model.hidden == [8, 4] && config.name == "[}, [\"}")
         #expect(try RunConfig.parse("name = '''a[\n}'''\n", file: "a.toml").name == "a[\n}")
+        #expect(try RunConfig.parse("name = '2024-01-01 1,'\n", file: "a.toml").name == "2024-01-01 1,")
     }
 
     @Test("IDX dimensions whose product overflows are an error, not an overflow trap")

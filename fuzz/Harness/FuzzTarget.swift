@@ -11,6 +11,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case config
     /// `RunReader.open` and every record reader, `RunSummary`, `RunManifest` on the bytes as a file.
     case runfile
+    /// A run file built through `RunWriter` and `AnalysisWriter` from a plan decoded from the bytes,
+    /// edited through HDF5 (see `RunFileEdits`), then every reader, `curv-density`'s analysis and
+    /// `curv-plot`'s figure on it (see `RunPlanFuzz`).
+    case runplan
     /// `Dataset.idx` on an image and a label file (see `IDXInput`), plain or gzip.
     case idx
     /// `Dataset.csv` on the bytes as a file; the first byte picks header and columns (see `CSVInput`).
@@ -25,6 +29,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch self {
         case .config: ConfigFuzz.run(bytes)
         case .runfile: RunFileFuzz.run(bytes)
+        case .runplan: RunPlanFuzz.run(bytes)
         case .idx: IDXInput.run(bytes)
         case .csv: CSVInput.run(bytes)
         case .cifar10: CIFARFuzz.run(bytes)
@@ -42,6 +47,7 @@ private func entry(_ target: FuzzTarget, _ data: UnsafePointer<UInt8>?, _ size: 
 // One C symbol per target; scripts/fuzz links each as `LLVMFuzzerTestOneInput` (`--defsym`).
 @_cdecl("curv_fuzz_config") public func curvFuzzConfig(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { entry(.config, d, n) }
 @_cdecl("curv_fuzz_runfile") public func curvFuzzRunFile(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { entry(.runfile, d, n) }
+@_cdecl("curv_fuzz_runplan") public func curvFuzzRunPlan(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { entry(.runplan, d, n) }
 @_cdecl("curv_fuzz_idx") public func curvFuzzIDX(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { entry(.idx, d, n) }
 @_cdecl("curv_fuzz_csv") public func curvFuzzCSV(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { entry(.csv, d, n) }
 @_cdecl("curv_fuzz_cifar10") public func curvFuzzCIFAR10(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { entry(.cifar10, d, n) }
@@ -58,10 +64,26 @@ enum ScratchFile {
         return NSTemporaryDirectory()
     }()
 
+    /// This process's scratch file `name`, removed (unless `keep`): the place for a file a target
+    /// writes itself.
+    static func fresh(name: String, keep: Bool = false) -> URL {
+        let url = URL(fileURLWithPath: directory).appendingPathComponent("curv-fuzz-\(getpid())-\(name)")
+        if !keep { unlink(url.path) }
+        return url
+    }
+
+    /// Removes every scratch file of this process (the targets' own and those the writers leave
+    /// beside a run file: lock, temporary copies).
+    static func removeAll() {
+        let prefix = "curv-fuzz-\(getpid())-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.contains(prefix) {
+            unlink((directory as NSString).appendingPathComponent(name))
+        }
+    }
+
     /// Writes `bytes` to this process's scratch file `name` and returns its URL.
     static func write(_ bytes: [UInt8], name: String) -> URL {
-        let url = URL(fileURLWithPath: directory).appendingPathComponent("curv-fuzz-\(getpid())-\(name)")
-        unlink(url.path)
+        let url = fresh(name: name)
         guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) else {
             fatalError("fuzz: cannot write the scratch file \(url.path)")
         }

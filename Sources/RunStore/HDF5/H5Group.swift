@@ -87,6 +87,13 @@ final class H5Group: H5Object {
         return true
     }
 
+    /// The object's address in the file: equal for two paths to one object (hard or soft links).
+    func address() throws -> UInt64 {
+        var info = H5O_info_t()
+        try location.check(H5Oget_info2(handle.id, &info, UInt32(H5O_INFO_BASIC)), "H5Oget_info2", "cannot identify the group")
+        return UInt64(info.addr)
+    }
+
     /// Names of the members, in HDF5's name order (byte-wise ascending).
     func memberNames() throws -> [String] {
         var info = H5G_info_t()

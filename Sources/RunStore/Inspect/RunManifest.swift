@@ -26,12 +26,15 @@ public struct ManifestEntry: Equatable, Sendable {
 
 public enum RunManifest {
     /// Every group, dataset and attribute of the HDF5 file at `path`, parents before children,
-    /// members in name order. Works on any HDF5 file (not only runs); opens it read-only.
+    /// members in name order. Works on any HDF5 file (not only runs); opens it read-only. A group
+    /// reached again by another link (hard or soft; a link back to an enclosing group makes a
+    /// cycle) is listed at each path, and its members and attributes under the first only.
     public static func entries(of path: String) throws -> [ManifestEntry] {
         let file = try H5File.open(path, writable: false)
         defer { try? file.close() }
         var entries: [ManifestEntry] = []
-        try walk(try file.root(), path: "/", into: &entries)
+        var walked: Set<UInt64> = []
+        try walk(try file.root(), path: "/", walked: &walked, into: &entries)
         return entries
     }
 
@@ -48,13 +51,14 @@ public enum RunManifest {
         return JSONValue.object([("format", .string("curvature-manifest-1")), ("entries", .array(list))]).text(indent: 1, nonFinite: .literals)
     }
 
-    private static func walk(_ group: H5Group, path: String, into entries: inout [ManifestEntry]) throws {
+    private static func walk(_ group: H5Group, path: String, walked: inout Set<UInt64>, into entries: inout [ManifestEntry]) throws {
         entries.append(ManifestEntry(path: path, kind: .group, dtype: "", shape: [], values: [], fnv1a64: nil))
+        guard walked.insert(try group.address()).inserted else { return }
         try addAttributes(of: group, path: path, into: &entries)
         for name in try group.memberNames() {
             let childPath = path == "/" ? "/" + name : path + "/" + name
             if group.isGroup(name) {
-                try walk(try group.group(name), path: childPath, into: &entries)
+                try walk(try group.group(name), path: childPath, walked: &walked, into: &entries)
             } else {
                 let dataset = try group.dataset(name)
                 var entry = describe(try dataset.readValue(), path: childPath, kind: .dataset)

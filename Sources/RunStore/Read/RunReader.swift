@@ -163,15 +163,24 @@ public final class RunReader {
 
 /// Reads an appended-to 1-D dataset. When a recorder was killed while flushing a row that opened
 /// a new chunk, the chunk's index entry can point past the end of the file; only rows of that
-/// unacknowledged flush live in it, so the read falls back to the rows before the last chunk
-/// boundary (repeatedly, down to none) rather than failing the whole table.
+/// unacknowledged flush live in it, so the read falls back to the rows before the first chunk that
+/// does not read (down to none). Those chunks are the last ones, so a prefix reads exactly when it
+/// stops before them, and the longest such prefix is found by bisection over chunk boundaries: a
+/// few reads, where stepping back one chunk at a time took as many reads as the extent has chunks
+/// (an extent damaged to 2^50 rows hung the reader). A schema error (an implausible extent, a
+/// wrong type) is thrown as it is: fewer rows would not make the dataset readable.
 func readAppended<T>(_ dataset: H5Dataset, _ read: (H5Dataset, Int?) throws -> [T]) throws -> [T] {
-    do { return try read(dataset, nil) } catch {
-        var rows = try dataset.elementCount()
-        while rows > 0 {
-            rows = ((rows - 1) / RunFormat.appendChunk) * RunFormat.appendChunk
-            if let values = try? read(dataset, rows) { return values }
+    do { return try read(dataset, nil) } catch let error as RunStoreError where error.kind == .malformed {
+        throw error
+    } catch {
+        let chunk = RunFormat.appendChunk
+        // Prefixes of `readable` whole chunks read; of `unreadable` chunks (the whole extent) do not.
+        var readable = 0, unreadable = (try dataset.elementCount() - 1) / chunk + 1
+        while unreadable - readable > 1 {
+            let middle = readable + (unreadable - readable) / 2
+            if (try? read(dataset, middle * chunk)) != nil { readable = middle } else { unreadable = middle }
         }
+        if let values = try? read(dataset, readable * chunk) { return values }
         throw error
     }
 }

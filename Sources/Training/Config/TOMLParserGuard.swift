@@ -4,15 +4,20 @@
 /// text instead of reporting an error:
 /// - a table header whose brackets are followed by something that cannot start a key (`[` then a
 ///   line break, `[=`, `[[[`); fixed upstream in marzer/tomlplusplus#301, not in a TOMLKit release;
-/// - a `}` where an array expects a value (`x = [}`, `x = [1, }`).
-/// Both are reported here as syntax errors with the line. The header check looks at every line
+/// - a `}` where an array expects a value (`x = [}`, `x = [1, }`);
+/// - a value that looks like a date followed by one space and a single digit, then a blank, `#`,
+///   `,`, `]` or `}` (`d = 2024-01-01 1`): toml++ reads on past the space for a date-time's time
+///   and asserts that the character after that digit does not end the value.
+/// All three are reported here as syntax errors with the line (none is valid TOML). The header check looks at every line
 /// whose first non-blank character is `[` (where any table header starts), so it also refuses
 /// such a line inside a multi-line array or string; no Curvature config has one (arrays hold
 /// numbers or strings).
 enum TOMLParserGuard {
     static func check(_ text: String, file: String) throws {
         try checkHeaders(text, file: file)
-        try checkArrayValues(text, file: file)
+        let scalars = Array(text.unicodeScalars)
+        try checkArrayValues(scalars, file: file)
+        try checkSpacedDates(scalars, file: file)
     }
 
     static func checkHeaders(_ text: String, file: String) throws {
@@ -45,21 +50,50 @@ enum TOMLParserGuard {
 
     /// A `}` whose previous character outside strings and comments is `[` or `,`: where toml++'s
     /// array reader expects a value (it skips blanks, line breaks and comments first).
-    static func checkArrayValues(_ text: String, file: String) throws {
-        let c = Array(text.unicodeScalars)
-        var i = 0, line = 1
+    static func checkArrayValues(_ c: [Unicode.Scalar], file: String) throws {
         var previous: Unicode.Scalar = "\n"
+        try forEachOutsideStrings(c) { i, line in
+            switch c[i] {
+            case "\n", " ", "\t", "\r":
+                break
+            case "}" where previous == "[" || previous == ",":
+                throw ConfigError("\(file):\(line): TOML syntax error: expected a value or ']' in the array, found '}'")
+            default:
+                previous = c[i]
+            }
+        }
+    }
+
+    /// A value of ten characters (not counting `_`) that starts with a digit and has `-` as its
+    /// 5th and 8th, then one space, one digit and a character that ends a value: toml++ takes the
+    /// space for a date-time's separator, scans on after the digit and asserts there. Every value
+    /// that starts with a digit is checked (where a key would be read, such text is an error too).
+    static func checkSpacedDates(_ c: [Unicode.Scalar], file: String) throws {
+        try forEachOutsideStrings(c) { i, line in
+            guard isDigit(c[i]), i == 0 || isValueTerminator(c[i - 1]) || "=[{".unicodeScalars.contains(c[i - 1]) else { return }
+            // toml++'s scan: up to 127 characters, to the first one that ends a value.
+            var end = i, kept: [Unicode.Scalar] = []
+            while end < c.count && end - i < 127 && !isValueTerminator(c[end]) {
+                if c[end] != "_" { kept.append(c[end]) }
+                end += 1
+            }
+            guard kept.count == 10, kept[4] == "-", kept[7] == "-", end + 2 < c.count,
+                  c[end] == " ", isDigit(c[end + 1]), isValueTerminator(c[end + 2]) else { return }
+            let value = String(String.UnicodeScalarView(c[i...(end + 1)]))
+            throw ConfigError("\(file):\(line): TOML syntax error: '\(value)' is neither a date nor a date-time (a time after a date needs hours, minutes and seconds: 1979-05-27 07:32:00)")
+        }
+    }
+
+    /// Calls `visit(index, line)` for each character outside strings and comments; for a string,
+    /// once with the index of its opening quote. Stops at an unterminated string (toml++ reports it).
+    private static func forEachOutsideStrings(_ c: [Unicode.Scalar], _ visit: (_ index: Int, _ line: Int) throws -> Void) throws {
+        var i = 0, line = 1
         while i < c.count {
             switch c[i] {
-            case "\n":
-                line += 1
-                i += 1
-            case " ", "\t", "\r":
-                i += 1
             case "#":
                 while i < c.count && c[i] != "\n" { i += 1 }
             case "\"", "'":
-                // A string: skip it whole (toml++ reports an unterminated one, so stop there).
+                try visit(i, line)
                 let quote = c[i], basic = quote == "\""
                 let multiLine = i + 2 < c.count && c[i + 1] == quote && c[i + 2] == quote
                 i += multiLine ? 3 : 1
@@ -80,13 +114,25 @@ enum TOMLParserGuard {
                         i += 1
                     }
                 }
-                previous = quote
-            case "}" where previous == "[" || previous == ",":
-                throw ConfigError("\(file):\(line): TOML syntax error: expected a value or ']' in the array, found '}'")
             default:
-                previous = c[i]
+                try visit(i, line)
+                if c[i] == "\n" { line += 1 }
                 i += 1
             }
+        }
+    }
+
+    private static func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
+
+    /// toml++'s `is_value_terminator`: its whitespace (ASCII and the Unicode blanks and line
+    /// breaks it lists), `]`, `}`, `,` and `#`.
+    private static func isValueTerminator(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x09...0x0D, 0x20, 0x5D, 0x7D, 0x2C, 0x23, 0x85, 0xA0, 0x1680, 0x180E, 0x2000...0x200B, 0x2028, 0x2029,
+             0x202F, 0x205F, 0x2060, 0x3000, 0xFEFF:
+            return true
+        default:
+            return false
         }
     }
 
