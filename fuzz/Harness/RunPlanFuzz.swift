@@ -61,7 +61,7 @@ struct PlannedModel {
         let layers = input.count(in: 2...5, default: 3)
         let stored = (0..<layers).map { input.integer(usual[min($0, usual.count - 1)]) }
         widths = stored.map { min(max($0, 1), 6) }
-        layout = MLP(widths: widths, activation: .tanh).layout
+        layout = MLP(widths: widths, activation: .tanh).network.layout
         dtype = input.pick(["f64", "f32", "f16"])
         loss = input.pick(LossKind.allCases)
         let activation = input.name(Activation.tanh.rawValue)
