@@ -75,7 +75,13 @@ public func spectralDensity(from tridiagonals: [Tridiagonal], sigma: Double? = n
     guard gridPoints >= 2 else { throw SpectralError.invalidArgument("a density grid needs at least 2 points, got \(gridPoints)") }
     let quadratures = try tridiagonals.map { try $0.gaussQuadrature() }
     let allNodes = quadratures.flatMap(\.nodes)
-    let (lo, hi) = (allNodes.min()!, allNodes.max()!)
+    // Damaged stored coefficients (empty rows, NaN) must be an error, not a trap in the grid.
+    guard let lo = allNodes.min(), let hi = allNodes.max() else {
+        throw SpectralError.invalidArgument("the tridiagonals are empty (0 Lanczos steps): there are no quadrature nodes")
+    }
+    guard allNodes.allSatisfy(\.isFinite) else {
+        throw SpectralError.invalidArgument("the tridiagonals give non-finite Ritz values (NaN or infinite coefficients)")
+    }
     let width = max(hi - lo, 1e-12 * max(abs(hi), 1))
     let s = sigma ?? (1e-5).squareRoot() * width
     guard s > 0, s.isFinite else { throw SpectralError.invalidArgument("sigma must be positive, got \(s)") }

@@ -102,3 +102,15 @@ struct TraceTests {
         #expect(hpp.matvecs <= 60)
     }
 }
+
+/// Stored coefficients come from files: damaged ones are errors (the run-plan fuzzer found the trap).
+@Suite("Densities from damaged tridiagonals")
+struct DamagedTridiagonalTests {
+    @Test("empty tridiagonals and non-finite coefficients are errors, not traps")
+    func damaged() {
+        #expect(throws: SpectralError.self) { try spectralDensity(from: [Tridiagonal(alpha: [], beta: [])]) }
+        #expect(throws: SpectralError.self) { try spectralDensity(from: [Tridiagonal(alpha: [.nan, 1], beta: [0.5])]) }
+        #expect(throws: SpectralError.self) { try spectralDensity(from: [Tridiagonal(alpha: [1, .infinity], beta: [0.5])]) }
+        #expect((try? spectralDensity(from: [Tridiagonal(alpha: [1, 2], beta: [0.5])])) != nil)
+    }
+}

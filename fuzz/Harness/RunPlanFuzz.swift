@@ -156,9 +156,13 @@ enum RunPlan {
         let kind = input.pick(OptimizerKind.allCases.map(\.rawValue) + ["lbfgs", ""])
         var optimizer = OptimizerState<T>(kind: kind, stepCount: input.integer(step))
         if kind.hasPrefix("adam") || input.flag() {
-            optimizer.hyperparameters = [input.name("beta1"): input.number(0.9), input.name("beta2"): input.number(0.999),
-                                         input.name("eps"): input.number(1e-8)]
-            optimizer.slots = [input.name("m"): tensors(&input, model.layout), input.name("v"): tensors(&input, model.layout, usual: 0.01)]
+            // Names come from the input and may repeat: a dictionary literal with a repeated key
+            // traps (the harness's own crash, found by the fuzzer), so the first one wins.
+            optimizer.hyperparameters = Dictionary([(input.name("beta1"), input.number(0.9)), (input.name("beta2"), input.number(0.999)),
+                                                    (input.name("eps"), input.number(1e-8))], uniquingKeysWith: { first, _ in first })
+            let m = (input.name("m"), tensors(&input, model.layout) as [NamedArray<T>])
+            let v = (input.name("v"), tensors(&input, model.layout, usual: 0.01) as [NamedArray<T>])
+            optimizer.slots = Dictionary([m, v], uniquingKeysWith: { first, _ in first })
         } else if kind != "sgd" {
             optimizer.hyperparameters = [input.name("momentum"): input.number(0.9)]
             optimizer.slots = [input.name("velocity"): tensors(&input, model.layout)]
