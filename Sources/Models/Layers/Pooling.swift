@@ -12,10 +12,7 @@ public struct MaxPool2D: Layer {
         self.windows = geometry.windows()
     }
 
-    public func outputShape(for input: [Int]) -> [Int] {
-        precondition(input == [geometry.channels, geometry.height, geometry.width], "MaxPool2D: input \(input), expected \(geometry)")
-        return [geometry.channels, geometry.outputHeight, geometry.outputWidth]
-    }
+    public func outputShape(for input: [Int]) -> [Int] { geometry.pooledShape(for: input, layer: "MaxPool2D") }
 
     public func callAsFunction<A: TensorOps>(_ x: A, _ scope: Scope<A>) -> A {
         x.gathered(x.primalValue.windowMaxima(windows))
@@ -32,14 +29,19 @@ public struct AvgPool2D: Layer {
         self.windows = geometry.windows()
     }
 
-    public func outputShape(for input: [Int]) -> [Int] {
-        precondition(input == [geometry.channels, geometry.height, geometry.width], "AvgPool2D: input \(input), expected \(geometry)")
-        return [geometry.channels, geometry.outputHeight, geometry.outputWidth]
-    }
+    public func outputShape(for input: [Int]) -> [Int] { geometry.pooledShape(for: input, layer: "AvgPool2D") }
 
     public func callAsFunction<A: TensorOps>(_ x: A, _ scope: Scope<A>) -> A {
         let n = x.shape[0], g = geometry
         return x.gathered(windows).mean(alongAxes: [4]).reshaped([n, g.channels, g.outputHeight, g.outputWidth])
+    }
+}
+
+extension WindowGeometry {
+    /// A pooling layer's per-example output `[C, H_out, W_out]` for an input that must be `[C, H, W]`.
+    func pooledShape(for input: [Int], layer: String) -> [Int] {
+        precondition(input == [channels, height, width], "\(layer): input \(input), expected \(self)")
+        return [channels, outputHeight, outputWidth]
     }
 }
 
