@@ -100,3 +100,39 @@ struct BatchNormRunTests {
         #expect((eval - train).norm() > 1e-2 * eval.norm())
     }
 }
+
+@Suite("Dropout is in training steps only")
+struct DropoutRunTests {
+    /// Two recordings that differ only in dropout: at step 0 the weights are the same, so the
+    /// recorded λ_max (of the loss without dropout) must be the same; the training losses differ.
+    @Test("the recorded sharpness is of the loss without dropout; the training steps do drop")
+    func sharpnessWithoutDropout() throws {
+        func record(dropout: Double) throws -> (sharpness: Double, losses: [Double]) {
+            var c = RunConfig()
+            c.name = "dropout-\(dropout)"
+            c.steps = 3
+            c.dtype = "f64"
+            c.data.source = .gaussianMixture
+            c.data.count = 60
+            c.data.dimension = 5
+            c.data.classes = 3
+            c.model.hidden = [12]
+            c.model.dropout = dropout
+            c.record.sharpnessEvery = 3
+            c.record.sharpnessTolerance = 1e-9
+            c.record.sharpnessLanczos = 80
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-dropout-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let path = dir.appendingPathComponent("run.h5").path
+            _ = try Recorder.record(c, options: RecordOptions(outputPath: path, progress: .quiet))
+            let reader = try RunReader.open(path)
+            defer { reader.close() }
+            let metrics = try reader.metrics()
+            return (metrics.columns["sharpness"]![0], metrics.columns["loss"]!)
+        }
+        let (plain, dropped) = (try record(dropout: 0), try record(dropout: 0.5))
+        #expect(abs(plain.sharpness - dropped.sharpness) <= 1e-8 * plain.sharpness, "λ_max at step 0: \(plain.sharpness) vs \(dropped.sharpness)")
+        #expect(plain.losses[0] != dropped.losses[0], "the step-0 training loss should see dropout's masks")
+    }
+}
