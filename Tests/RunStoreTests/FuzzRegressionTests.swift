@@ -82,6 +82,31 @@ struct RunFileFuzzRegressionTests {
         #expect(try reader.checkpointSteps() == SampleRun.steps)
     }
 
+    @Test("an analysis whose stored tridiagonals do not match is left out of analyses(), where readers of many take them unchecked")
+    func analysisTridiagonalMismatch() throws {
+        let scratch = ScratchDirectory("fuzz")
+        defer { scratch.cleanUp() }
+        let path = scratch.path("run.h5")
+        try SampleRun.write(to: path, Float.self)   // analyses 0000 (step 10) and 0001 (step 20)
+        _ = curv_h5_silence_errors()
+        let file = H5Fopen(path, curv_h5_acc_rdwr(), curv_h5_p_default())
+        try #require(file >= 0)
+        // beta [2][6] beside alpha [2][6]: one entry too many per probe.
+        H5Ldelete(file, "/analyses/0000/beta", curv_h5_p_default())
+        var dims: [hsize_t] = [2, 6]
+        let space = H5Screate_simple(2, &dims, nil)
+        let dataset = H5Dcreate2(file, "/analyses/0000/beta", curv_h5_ieee_f64le(), space, curv_h5_p_default(), curv_h5_p_default(), curv_h5_p_default())
+        var values = [Double](repeating: 0.5, count: 12)
+        #expect(H5Dwrite(dataset, curv_h5_native_double(), curv_h5_s_all(), curv_h5_s_all(), curv_h5_p_default(), &values) >= 0)
+        H5Dclose(dataset); H5Sclose(space); H5Fclose(file)
+
+        let reader = try RunReader.open(path)
+        #expect(try reader.analyses().map(\.id) == ["0001"])
+        let error = try #require(throws: RunStoreError.self) { try reader.analysis("0000") }
+        #expect(error.kind == .malformed && error.detail.contains("do not match"), "\(error)")
+        reader.close()
+    }
+
     private final class Outcome: @unchecked Sendable {
         var result: Result<MetricsTable, Error>?
     }
