@@ -155,10 +155,14 @@ enum RunPlan {
         let gradients: [NamedArray<T>] = input.usually() ? tensors(&input, model.layout) : []
         let kind = input.pick(OptimizerKind.allCases.map(\.rawValue) + ["lbfgs", ""])
         var optimizer = OptimizerState<T>(kind: kind, stepCount: input.integer(step))
+        // Names come from the input, so two may be equal: assigned one by one (the last one stays),
+        // never as a dictionary literal (which traps on a repeated key).
         if kind.hasPrefix("adam") || input.flag() {
-            optimizer.hyperparameters = [input.name("beta1"): input.number(0.9), input.name("beta2"): input.number(0.999),
-                                         input.name("eps"): input.number(1e-8)]
-            optimizer.slots = [input.name("m"): tensors(&input, model.layout), input.name("v"): tensors(&input, model.layout, usual: 0.01)]
+            for (name, usual) in [("beta1", 0.9), ("beta2", 0.999), ("eps", 1e-8)] {
+                optimizer.hyperparameters[input.name(name)] = input.number(usual)
+            }
+            optimizer.slots[input.name("m")] = tensors(&input, model.layout)
+            optimizer.slots[input.name("v")] = tensors(&input, model.layout, usual: 0.01)
         } else if kind != "sgd" {
             optimizer.hyperparameters = [input.name("momentum"): input.number(0.9)]
             optimizer.slots = [input.name("velocity"): tensors(&input, model.layout)]
