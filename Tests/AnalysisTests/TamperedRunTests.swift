@@ -7,6 +7,7 @@ import CHDF5
 import Foundation
 import RunStore
 import Testing
+import Training
 
 @Suite("Tampered run files")
 struct TamperedRunTests {
@@ -53,5 +54,31 @@ struct TamperedRunTests {
         let outcomes = try DensityAnalysis.run(path: path, request: request, progress: .quiet)
         #expect(outcomes.map(\.step) == [0] && outcomes.first?.analysis.source == "tridiagonals stored at step 0")
         #expect(outcomes.first?.analysis.beta.first?.count == 19)
+    }
+
+    // Found by the runplan fuzzer after 50 807 inputs: a negative analysis step reached
+    // spectrumSeed's UInt64(step) through --from-tridiagonals' list of analysed steps.
+    @Test("--from-tridiagonals over a run whose analysis step was edited to -5 analyses the real steps")
+    func negativeAnalysisStep() throws {
+        let (path, _) = try smallRun()
+        var request = DensityRequest()
+        request.fromTridiagonals = true
+        request.sigma = 0.02
+        request.gridPoints = 100
+        _ = try DensityAnalysis.run(path: path, request: request, progress: .quiet)   // analyses 0000-0002 at steps 0, 3, 6
+        _ = curv_h5_silence_errors()
+        let file = H5Fopen(path, curv_h5_acc_rdwr(), curv_h5_p_default())
+        try #require(file >= 0)
+        let group = H5Gopen2(file, "/analyses/0000", curv_h5_p_default())
+        let attribute = H5Aopen(group, "step", curv_h5_p_default())
+        var step: Int64 = -5
+        #expect(H5Awrite(attribute, curv_h5_native_int64(), &step) >= 0)
+        H5Aclose(attribute); H5Gclose(group); H5Fclose(file)
+
+        request.force = true
+        let outcomes = try DensityAnalysis.run(path: path, request: request, progress: .quiet)
+        #expect(outcomes.map(\.step) == [0, 3, 6])
+        #expect(spectrumSeed(configSeed: 7, step: 3) == 7 * 1_000_003 + 3)
+        _ = spectrumSeed(configSeed: -1, step: -5)   // total: no trap
     }
 }

@@ -107,6 +107,33 @@ struct RunFileFuzzRegressionTests {
         reader.close()
     }
 
+    @Test("an analysis step below 0 is refused when written and left out when read")
+    func negativeAnalysisStep() throws {
+        let scratch = ScratchDirectory("fuzz")
+        defer { scratch.cleanUp() }
+        let path = scratch.path("run.h5")
+        try SampleRun.write(to: path, Float.self)   // analyses 0000 (step 10) and 0001 (step 20)
+        let writer = try AnalysisWriter.open(path)
+        var negative = SampleRun.analysis(step: 10)
+        negative.step = -1
+        let refused = try #require(throws: RunStoreError.self) { try writer.append(negative) }
+        #expect(refused.kind == .invalidArgument && refused.detail.contains("negative"), "\(refused)")
+        try writer.close()
+        _ = curv_h5_silence_errors()
+        let file = H5Fopen(path, curv_h5_acc_rdwr(), curv_h5_p_default())
+        try #require(file >= 0)
+        let group = H5Gopen2(file, "/analyses/0000", curv_h5_p_default())
+        var step: Int64 = -5
+        #expect(H5Awrite(H5Aopen(group, "step", curv_h5_p_default()), curv_h5_native_int64(), &step) >= 0)
+        H5Gclose(group); H5Fclose(file)
+
+        let reader = try RunReader.open(path)
+        defer { reader.close() }
+        #expect(try reader.analyses().map(\.id) == ["0001"])
+        let error = try #require(throws: RunStoreError.self) { try reader.analysis("0000") }
+        #expect(error.kind == .notFound(what: "analysis 0000", available: ["0001"]), "\(error)")
+    }
+
     private final class Outcome: @unchecked Sendable {
         var result: Result<MetricsTable, Error>?
     }
