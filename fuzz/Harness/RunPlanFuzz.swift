@@ -111,8 +111,8 @@ enum RunPlan {
             let rows = (0..<input.count(in: 1...3, default: 1)).map { row -> (step: Int, values: [String: Double]) in
                 let step = input.integer((batch * 3 + row) * 10)
                 var values: [String: Double] = [:]
-                for (k, usual) in ["loss", "lr", "sharpness"].prefix(input.count(in: 0...3, default: 3)).enumerated() {
-                    values[input.name(usual)] = input.number([0.7, 0.1, 12.5][k])
+                for (k, usual) in ["loss", "lr", "sharpness", "sharpness_threshold"].prefix(input.count(in: 0...4, default: 4)).enumerated() {
+                    values[input.name(usual)] = input.number([0.7, 0.1, 12.5, 20][k])
                 }
                 return (step, values)
             }
