@@ -134,6 +134,44 @@ struct RunFileFuzzRegressionTests {
         #expect(error.kind == .notFound(what: "analysis 0000", available: ["0001"]), "\(error)")
     }
 
+    // Found by the runplan fuzzer's build without AddressSanitizer (glibc's heap check, after an
+    // edit gave an attribute a shape): stringAttribute read into room for one string whatever the
+    // attribute held, so HDF5 wrote past it. ASan did not see it: its reports from HDF5's own
+    // memcpy are suppressed (fuzz/asan-suppressions.txt).
+    @Test("string attributes of several elements are read whole by the manifest and refused where one string is expected")
+    func stringAttributeArrays() throws {
+        let scratch = ScratchDirectory("fuzz")
+        defer { scratch.cleanUp() }
+        let path = scratch.path("run.h5")
+        try writeSampleRun(at: path) { file in
+            for (name, size, texts) in [("software", curv_h5_variable(), ["a", "bb", "ccc"]), ("created", 8, ["2026", "11", "30", "x"])] {
+                H5Adelete(file, name)
+                let type = H5Tcopy(curv_h5_c_s1())
+                H5Tset_size(type, size)
+                H5Tset_cset(type, curv_h5_cset_utf8())
+                var dims = [hsize_t(texts.count)]
+                let space = H5Screate_simple(1, &dims, nil)
+                let attribute = H5Acreate2(file, name, type, space, curv_h5_p_default(), curv_h5_p_default())
+                if size == curv_h5_variable() {
+                    let copies = texts.map { strdup($0) }
+                    var pointers = copies.map { UnsafePointer($0) }
+                    #expect(H5Awrite(attribute, type, &pointers) >= 0)
+                    copies.forEach { free($0) }
+                } else {
+                    var bytes = texts.flatMap { Array($0.utf8) + [UInt8](repeating: 0, count: 8 - $0.utf8.count) }
+                    #expect(H5Awrite(attribute, type, &bytes) >= 0)
+                }
+                H5Aclose(attribute); H5Sclose(space); H5Tclose(type)
+            }
+        }
+        let entries = try RunManifest.entries(of: path)
+        #expect(entries.first { $0.path == "/@software" }?.values == [.string("a"), .string("bb"), .string("ccc")])
+        #expect(entries.first { $0.path == "/@created" }?.values == ["2026", "11", "30", "x"].map { .string($0) })
+        let reader = try RunReader.open(path)   // software and created are optional: unreadable reads as ""
+        defer { reader.close() }
+        #expect(reader.software == "" && reader.created == "")
+    }
+
     private final class Outcome: @unchecked Sendable {
         var result: Result<MetricsTable, Error>?
     }
