@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Training", "Models", "RunStore", "Spectral", "Tensor"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Training", "Models", "RunStore", "Spectral", "Tensor", "CHDF5"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Raster", "TestSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "Plot", "RunStore", "Spectral", "Training", "TestSupport", "curv-plot"]),
         .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"]),

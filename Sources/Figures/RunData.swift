@@ -109,7 +109,7 @@ final class RunData {
         guard let recorded = series(Self.names(op).threshold), let lr = metrics.columns["lr"] else { return nil }
         var products: [Double] = []
         for (s, t) in zip(recorded.x, recorded.y) {
-            if let i = metrics.steps.firstIndex(of: Int(s)), lr[i] > 0 { products.append(t * lr[i]) }
+            if let i = metrics.steps.firstIndex(where: { Double($0) == s }), lr[i] > 0 { products.append(t * lr[i]) }
         }
         guard !products.isEmpty else { return recorded }
         let c = products.sorted()[products.count / 2]
@@ -121,7 +121,7 @@ final class RunData {
     /// The threshold's name in legends: 2/η, (2+2β)/η, 38/η ...
     func thresholdName(_ op: SpectralOperator) -> String {
         guard let recorded = series(Self.names(op).threshold), let lr = metrics.columns["lr"],
-              let s = recorded.x.first, let i = metrics.steps.firstIndex(of: Int(s)), lr[i] > 0 else { return "threshold" }
+              let s = recorded.x.first, let i = metrics.steps.firstIndex(where: { Double($0) == s }), lr[i] > 0 else { return "threshold" }
         let c = recorded.y[0] * lr[i]
         return "\(Self.shortNumber((c * 1000).rounded() / 1000))/η"
     }

@@ -62,8 +62,8 @@ public struct Axes: Sendable {
             ys += [h.y.lowerBound, h.y.upperBound]
         }
         let fx = (tightX || heatmap != nil) ? 0 : 0.05, fy = heatmap != nil ? 0 : 0.05
-        let x = xLimits ?? paddedLimits(xs, scale: xScale, fraction: fx) ?? (xScale.isLog ? 1...10 : 0...1)
-        let y = yLimits ?? paddedLimits(ys, scale: yScale, fraction: fy) ?? (yScale.isLog ? 1...10 : 0...1)
+        let x = xLimits.map(xScale.usable) ?? paddedLimits(xs, scale: xScale, fraction: fx) ?? (xScale.isLog ? 1...10 : 0...1)
+        let y = yLimits.map(yScale.usable) ?? paddedLimits(ys, scale: yScale, fraction: fy) ?? (yScale.isLog ? 1...10 : 0...1)
         return (x, y)
     }
 }

@@ -38,6 +38,32 @@ public enum Scale: Sendable, Hashable {
 
     /// True for `.log`.
     public var isLog: Bool { if case .log = self { return true } else { return false } }
+
+    /// The transformed coordinates axes keep their limits in: their inverses, and the span between
+    /// any two, are finite (a quarter of Double's largest on linear axes, 10^±300 on log ones).
+    /// Data beyond is drawn clipped; without this, limits padded past Double's range became
+    /// infinite and tick placement trapped on Int(infinity).
+    public var usableRange: ClosedRange<Double> {
+        switch self {
+        case .linear: return -Double.greatestFiniteMagnitude / 4...Double.greatestFiniteMagnitude / 4
+        case .log: return -300...300
+        case .symlog(let c):
+            let top = c > 0 && c.isFinite ? min(300, Foundation.log10(Double.greatestFiniteMagnitude / 4 / c)) : 300
+            return -top...top
+        }
+    }
+
+    /// `limits` moved inside `usableRange`: finite ends (an infinite end, or one a log scale cannot
+    /// show, goes to the usable end on its side).
+    public func usable(_ limits: ClosedRange<Double>) -> ClosedRange<Double> {
+        let range = usableRange
+        func inside(_ v: Double) -> Double {
+            guard let t = transform(v) else { return v > 0 ? range.upperBound : range.lowerBound }
+            return min(max(t, range.lowerBound), range.upperBound)
+        }
+        let (a, b) = (inverse(inside(limits.lowerBound)), inverse(inside(limits.upperBound)))
+        return min(a, b)...max(a, b)
+    }
 }
 
 /// Maps a data interval on a scale to a pixel interval. `pixels` may be decreasing (y axes: larger
@@ -87,8 +113,11 @@ public func paddedLimits(_ values: [Double], scale: Scale, fraction: Double = 0.
         case .symlog: lo -= 0.5; hi += 0.5
         }
     } else {
-        let d = (hi - lo) * fraction
+        let d = hi * fraction - lo * fraction   // (hi - lo) * fraction, which overflows for data near ±Double's largest
         lo -= d; hi += d
     }
+    let range = scale.usableRange
+    lo = min(max(lo, range.lowerBound), range.upperBound)
+    hi = min(max(hi, range.lowerBound), range.upperBound)
     return scale.inverse(lo)...scale.inverse(hi)
 }

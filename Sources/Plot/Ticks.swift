@@ -12,8 +12,12 @@ public struct Ticks: Sendable, Equatable {
 
 /// Tick placement for linear, log and symlog axes.
 public enum TickLocator {
-    /// The ticks of `limits` on `scale`, with at most `maxMajor` major ticks (>= 2).
+    /// The ticks of `limits` on `scale`, with at most `maxMajor` major ticks (>= 2). Limits beyond
+    /// the scale's usable range (infinite ends or span) have none.
     public static func ticks(_ limits: ClosedRange<Double>, scale: Scale, maxMajor: Int = 7) -> Ticks {
+        guard limits.lowerBound.isFinite, limits.upperBound.isFinite, (limits.upperBound - limits.lowerBound).isFinite else {
+            return Ticks(major: [], labels: [], minor: [])
+        }
         switch scale {
         case .linear: return linear(limits, maxMajor: maxMajor)
         case .log: return log(limits, maxMajor: maxMajor)

@@ -73,30 +73,40 @@ public func spectralDensity(from tridiagonals: [Tridiagonal], sigma: Double? = n
                             range: ClosedRange<Double>? = nil) throws -> SpectralDensity {
     guard !tridiagonals.isEmpty else { throw SpectralError.invalidArgument("a density needs at least one tridiagonal") }
     guard gridPoints >= 2 else { throw SpectralError.invalidArgument("a density grid needs at least 2 points, got \(gridPoints)") }
+    guard tridiagonals.allSatisfy({ $0.alpha.allSatisfy(\.isFinite) && $0.beta.allSatisfy(\.isFinite) }) else {
+        throw SpectralError.invalidArgument("a density needs finite Lanczos coefficients, but the tridiagonals hold NaN or infinite entries")
+    }
     let quadratures = try tridiagonals.map { try $0.gaussQuadrature() }
     let allNodes = quadratures.flatMap(\.nodes)
-    // Damaged stored coefficients (empty rows, NaN) must be an error, not a trap in the grid.
-    guard let lo = allNodes.min(), let hi = allNodes.max() else {
-        throw SpectralError.invalidArgument("the tridiagonals are empty (0 Lanczos steps): there are no quadrature nodes")
-    }
     guard allNodes.allSatisfy(\.isFinite) else {
-        throw SpectralError.invalidArgument("the tridiagonals give non-finite Ritz values (NaN or infinite coefficients)")
+        throw SpectralError.invalidArgument("a density needs finite Ritz values, but the tridiagonals' overflow to NaN or infinite ones")
+    }
+    guard let lo = allNodes.min(), let hi = allNodes.max() else {
+        throw SpectralError.invalidArgument("a density needs Lanczos steps, but the tridiagonals are empty")
     }
     let width = max(hi - lo, 1e-12 * max(abs(hi), 1))
     let s = sigma ?? (1e-5).squareRoot() * width
-    guard s > 0, s.isFinite else { throw SpectralError.invalidArgument("sigma must be positive, got \(s)") }
-    let span = range ?? (lo - 5 * s - 0.01 * width)...(hi + 5 * s + 0.01 * width)
-    let step = (span.upperBound - span.lowerBound) / Double(gridPoints - 1)
-    let grid = (0..<gridPoints).map { span.lowerBound + Double($0) * step }
+    guard s > 0, s.isFinite else { throw SpectralError.invalidArgument("sigma must be positive and finite, got \(s)") }
+    // The grid's ends; beyond Double's range (Ritz values near 1e308, or sigma near it) there is no grid.
+    let (start, end) = range.map { ($0.lowerBound, $0.upperBound) } ?? (lo - 5 * s - 0.01 * width, hi + 5 * s + 0.01 * width)
+    let step = (end - start) / Double(gridPoints - 1)
+    guard start.isFinite, end.isFinite, step > 0, step.isFinite else {
+        throw SpectralError.invalidArgument("the density's range \(start)...\(end) (Ritz values \(lo)...\(hi), sigma \(s)) does not make a grid of \(gridPoints) finite, distinct points")
+    }
+    let grid = (0..<gridPoints).map { start + Double($0) * step }
 
     let norm = 1 / (s * (2 * Double.pi).squareRoot())
     var perProbe = [[Double]]()
     for (nodes, weights) in quadratures {
         var phi = [Double](repeating: 0, count: gridPoints)
         for (node, weight) in zip(nodes, weights) {
-            // Only grid points within 8 sigma of the node contribute above 1e-14 relative.
-            let first = max(0, Int(((node - 8 * s) - span.lowerBound) / step))
-            let last = min(gridPoints - 1, Int(((node + 8 * s) - span.lowerBound) / step) + 1)
+            // Only grid points within 8 sigma of the node contribute above 1e-14 relative. Positions
+            // in steps are clamped just past the grid's ends before they become indices: a node far
+            // outside a given range is more steps away than an Int holds.
+            let below = min(max(((node - 8 * s) - start) / step, -1), Double(gridPoints))
+            let above = min(max(((node + 8 * s) - start) / step, -2), Double(gridPoints))
+            let first = max(0, Int(below))
+            let last = min(gridPoints - 1, Int(above) + 1)
             guard first <= last else { continue }
             for g in first...last {
                 let z = (grid[g] - node) / s

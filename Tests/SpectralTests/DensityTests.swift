@@ -103,14 +103,40 @@ struct TraceTests {
     }
 }
 
-/// Stored coefficients come from files: damaged ones are errors (the run-plan fuzzer found the trap).
-@Suite("Densities from damaged tridiagonals")
-struct DamagedTridiagonalTests {
-    @Test("empty tridiagonals and non-finite coefficients are errors, not traps")
-    func damaged() {
-        #expect(throws: SpectralError.self) { try spectralDensity(from: [Tridiagonal(alpha: [], beta: [])]) }
-        #expect(throws: SpectralError.self) { try spectralDensity(from: [Tridiagonal(alpha: [.nan, 1], beta: [0.5])]) }
-        #expect(throws: SpectralError.self) { try spectralDensity(from: [Tridiagonal(alpha: [1, .infinity], beta: [0.5])]) }
-        #expect((try? spectralDensity(from: [Tridiagonal(alpha: [1, 2], beta: [0.5])])) != nil)
+/// Stored tridiagonals are data from a file: any values must give a density or an error, never a trap.
+@Suite("Spectral densities from unusable tridiagonals")
+struct DensityInputTests {
+    static func refused(_ tridiagonals: [Tridiagonal], sigma: Double? = nil, saying words: String) {
+        do {
+            _ = try spectralDensity(from: tridiagonals, sigma: sigma, gridPoints: 50)
+            Issue.record("accepted \(tridiagonals) with sigma \(sigma.map(String.init(describing:)) ?? "nil")")
+        } catch {
+            #expect("\(error)".contains(words), "\(error)")
+        }
+    }
+
+    // Each of these trapped before (Int of NaN or infinity, a force-unwrapped minimum); the fuzzer's
+    // input is fuzz/corpus/runplan/regression-density-infinite-grid.
+    @Test("Ritz values near ±1e308, or a sigma near Double's largest, give no finite grid: an error")
+    func infiniteGrid() {
+        Self.refused([Tridiagonal(alpha: [1e308, -1e308], beta: [1])], sigma: 1, saying: "does not make a grid")
+        Self.refused([Tridiagonal(alpha: [1, 2], beta: [0.5])], sigma: .greatestFiniteMagnitude, saying: "does not make a grid")
+        Self.refused([Tridiagonal(alpha: [1, 2], beta: [0.5])], sigma: 1e308, saying: "does not make a grid")
+    }
+
+    @Test("NaN or infinite entries, and tridiagonals of no Lanczos step, are errors")
+    func unusableEntries() {
+        Self.refused([Tridiagonal(alpha: [1, .nan, 3], beta: [0.5, 0.5])], saying: "NaN or infinite entries")
+        Self.refused([Tridiagonal(alpha: [1, 2], beta: [.infinity])], saying: "NaN or infinite entries")
+        Self.refused([Tridiagonal(alpha: [1e308, 1e308], beta: [1e308])], saying: "NaN or infinite ones")
+        Self.refused([Tridiagonal(alpha: [], beta: [])], saying: "tridiagonals are empty")
+    }
+
+    @Test("a node far outside a given range adds nothing to the grid")
+    func nodeOutsideRange() throws {
+        let far = try spectralDensity(from: [Tridiagonal(alpha: [1e300], beta: [])], sigma: 1, gridPoints: 50, range: 0...1)
+        #expect(far.density.allSatisfy { $0 == 0 })
+        let near = try spectralDensity(from: [Tridiagonal(alpha: [0.5], beta: [])], sigma: 0.1, gridPoints: 51, range: 0...1)
+        #expect(abs(near.density[25] - 1 / (0.1 * (2 * Double.pi).squareRoot())) < 1e-12)
     }
 }

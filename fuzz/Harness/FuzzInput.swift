@@ -118,5 +118,7 @@ struct FuzzInput {
         "partial", "\u{0}", "a\u{0}b", "\n", "tab\tname", "é", "Σλ∞", "\u{FEFF}", "\u{202E}rtl", "🙂", "format_version",
         "1.1", "2.0", "0.9", "1", "x.y", "analyses", "checkpoints", "spectra", "metrics", "events", "config", "model",
         "data", "toml", "json", "spec", "{}", "[]", "{\"kind\":\"mlp\"}", "null", "NaN", "inf",
+        "sharpness_threshold", "preconditioned_sharpness", "preconditioned_threshold", "test_accuracy", "update_norm",
+        "param_norm", "divergence", "loss_spike", "threshold_crossing",
     ]
 }

@@ -12,8 +12,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// `RunReader.open` and every record reader, `RunSummary`, `RunManifest` on the bytes as a file.
     case runfile
     /// A run file built through `RunWriter` and `AnalysisWriter` from a plan decoded from the bytes,
-    /// edited through HDF5 (see `RunFileEdits`), then every reader, `curv-density`'s analysis and
-    /// `curv-plot`'s figure on it (see `RunPlanFuzz`).
+    /// edited through HDF5 (see `RunFileEdits`), then one tool-level reader (`curv-density`'s
+    /// analysis, `RunSummary`, a `curv-plot` figure or `RunManifest`) and every record reader
+    /// (see `RunPlanFuzz`).
     case runplan
     /// `Dataset.idx` on an image and a label file (see `IDXInput`), plain or gzip.
     case idx

@@ -111,8 +111,8 @@ enum RunPlan {
             let rows = (0..<input.count(in: 1...3, default: 1)).map { row -> (step: Int, values: [String: Double]) in
                 let step = input.integer((batch * 3 + row) * 10)
                 var values: [String: Double] = [:]
-                for (k, usual) in ["loss", "lr", "sharpness"].prefix(input.count(in: 0...3, default: 3)).enumerated() {
-                    values[input.name(usual)] = input.number([0.7, 0.1, 12.5][k])
+                for (k, usual) in ["loss", "lr", "sharpness", "sharpness_threshold"].prefix(input.count(in: 0...4, default: 4)).enumerated() {
+                    values[input.name(usual)] = input.number([0.7, 0.1, 12.5, 20][k])
                 }
                 return (step, values)
             }
@@ -155,14 +155,14 @@ enum RunPlan {
         let gradients: [NamedArray<T>] = input.usually() ? tensors(&input, model.layout) : []
         let kind = input.pick(OptimizerKind.allCases.map(\.rawValue) + ["lbfgs", ""])
         var optimizer = OptimizerState<T>(kind: kind, stepCount: input.integer(step))
+        // Names come from the input, so two may be equal: assigned one by one (the last one stays),
+        // never as a dictionary literal (which traps on a repeated key).
         if kind.hasPrefix("adam") || input.flag() {
-            // Names come from the input and may repeat: a dictionary literal with a repeated key
-            // traps (the harness's own crash, found by the fuzzer), so the first one wins.
-            optimizer.hyperparameters = Dictionary([(input.name("beta1"), input.number(0.9)), (input.name("beta2"), input.number(0.999)),
-                                                    (input.name("eps"), input.number(1e-8))], uniquingKeysWith: { first, _ in first })
-            let m = (input.name("m"), tensors(&input, model.layout) as [NamedArray<T>])
-            let v = (input.name("v"), tensors(&input, model.layout, usual: 0.01) as [NamedArray<T>])
-            optimizer.slots = Dictionary([m, v], uniquingKeysWith: { first, _ in first })
+            for (name, usual) in [("beta1", 0.9), ("beta2", 0.999), ("eps", 1e-8)] {
+                optimizer.hyperparameters[input.name(name)] = input.number(usual)
+            }
+            optimizer.slots[input.name("m")] = tensors(&input, model.layout)
+            optimizer.slots[input.name("v")] = tensors(&input, model.layout, usual: 0.01)
         } else if kind != "sgd" {
             optimizer.hyperparameters = [input.name("momentum"): input.number(0.9)]
             optimizer.slots = [input.name("velocity"): tensors(&input, model.layout)]

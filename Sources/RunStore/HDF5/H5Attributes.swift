@@ -93,25 +93,37 @@ extension H5Object {
         return Int(max(0, H5Sget_simple_extent_npoints(space.id)))
     }
 
+    /// The one string of a string attribute (scalar, or of one element); any other count is malformed.
     func stringAttribute(_ name: String) throws -> String {
+        let values = try stringAttributeValues(name)
+        guard values.count == 1 else {
+            throw H5Location(file: location.file, object: location.object + "@" + name)
+                .malformed("expected one string, the attribute holds \(values.count)")
+        }
+        return values[0]
+    }
+
+    /// Every string of a string attribute of any shape, variable- or fixed-length, row-major. The
+    /// buffer HDF5 fills holds as many elements as the attribute's dataspace.
+    func stringAttributeValues(_ name: String) throws -> [String] {
         let (attribute, where_) = try openAttribute(name)
         let stored = H5Handle.datatype(H5Aget_type(attribute.id))
         guard H5Tget_class(stored.id) == H5T_STRING else { throw where_.malformed("expected a string attribute") }
+        let count = attributeCount(attribute)
+        guard count > 0 else { return [] }
         if H5Tis_variable_str(stored.id) > 0 {
             let memory = variableStringType(matching: stored.id)
-            var pointer: UnsafeMutablePointer<CChar>? = nil
-            try where_.check(H5Aread(attribute.id, memory.id, &pointer), "H5Aread", "cannot read the attribute")
-            defer {
-                let space = H5Handle.dataspace(H5Screate(H5S_SCALAR))
-                _ = H5Dvlen_reclaim(memory.id, space.id, H5.defaultPlist, &pointer)
-            }
-            return pointer.map { String(cString: $0) } ?? ""
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            let status = pointers.withUnsafeMutableBytes { H5Aread(attribute.id, memory.id, $0.baseAddress) }
+            try where_.check(status, "H5Aread", "cannot read the attribute")
+            let space = H5Handle.dataspace(H5Aget_space(attribute.id))
+            return takeStrings(&pointers, type: memory.id, space: space.id)
         }
         let size = H5Tget_size(stored.id)
-        var bytes = [UInt8](repeating: 0, count: size + 1)
-        try where_.check(H5Aread(attribute.id, stored.id, &bytes), "H5Aread", "cannot read the attribute")
-        let end = bytes.firstIndex(of: 0) ?? size
-        return String(decoding: bytes[..<end], as: UTF8.self)
+        var bytes = [UInt8](repeating: 0, count: count * size)
+        let status = bytes.withUnsafeMutableBytes { H5Aread(attribute.id, stored.id, $0.baseAddress) }
+        try where_.check(status, "H5Aread", "cannot read the attribute")
+        return splitFixed(bytes, count: count, size: size)
     }
 
     /// Reads a numeric attribute (scalar or 1-D) converted to `T`.

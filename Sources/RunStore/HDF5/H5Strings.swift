@@ -6,7 +6,7 @@ import CHDF5
 import Foundation
 
 /// Converts HDF5's buffer of `char *` into Swift strings and frees what HDF5 allocated.
-private func takeStrings(_ pointers: inout [UnsafeMutablePointer<CChar>?], type: hid_t, space: hid_t) -> [String] {
+func takeStrings(_ pointers: inout [UnsafeMutablePointer<CChar>?], type: hid_t, space: hid_t) -> [String] {
     let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
     _ = pointers.withUnsafeMutableBytes { H5Dvlen_reclaim(type, space, H5.defaultPlist, $0.baseAddress) }
     return strings
@@ -14,7 +14,7 @@ private func takeStrings(_ pointers: inout [UnsafeMutablePointer<CChar>?], type:
 
 /// Splits a fixed-length string buffer of `count` items of `size` bytes into strings
 /// (each ends at its first NUL or at `size`).
-private func splitFixed(_ bytes: [UInt8], count: Int, size: Int) -> [String] {
+func splitFixed(_ bytes: [UInt8], count: Int, size: Int) -> [String] {
     (0..<count).map { index in
         let item = bytes[(index * size)..<((index + 1) * size)]
         let end = item.firstIndex(of: 0) ?? item.endIndex

@@ -55,7 +55,7 @@ extension H5Object {
         let count = Int(max(0, H5Sget_simple_extent_npoints(space.id)))
         switch typeClass {
         case H5T_STRING:
-            return .strings([try stringAttribute(name)])
+            return .strings(try stringAttributeValues(name))
         case H5T_FLOAT, H5T_INTEGER:
             var raw = [UInt8](repeating: 0, count: count * size)
             let status = raw.withUnsafeMutableBytes { H5Aread(attribute.id, type.id, $0.baseAddress) }

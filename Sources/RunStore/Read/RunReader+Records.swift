@@ -205,9 +205,16 @@ extension RunReader {
         return stored
     }
 
-    /// Every readable analysis, in order of writing.
+    /// Every readable analysis, in order of writing. An analysis whose Lanczos tridiagonals do not
+    /// match (beta not one entry shorter than alpha per probe) is not readable: `analysis(_:)`
+    /// names the damage, and callers that rebuild densities from these never see it.
     public func analyses() throws -> [StoredAnalysis] {
         H5.prepareThread()
-        return readableAnalyses().compactMap { try? AnalysisStorage.read($0.group, id: $0.id) }
+        return readableAnalyses().compactMap { entry in
+            guard let stored = try? AnalysisStorage.read(entry.group, id: entry.id),
+                  (try? checkTridiagonals(alpha: stored.analysis.alpha, beta: stored.analysis.beta, at: entry.group.location)) != nil
+            else { return nil }
+            return stored
+        }
     }
 }

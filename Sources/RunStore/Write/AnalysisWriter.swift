@@ -194,6 +194,9 @@ enum AnalysisStorage {
     }
 
     static func validate(_ analysis: Analysis, file: String) throws {
+        guard analysis.step >= 0 else {
+            throw RunStoreError(.invalidArgument, file: file, detail: "analysis step \(analysis.step) is negative")
+        }
         try SpectrumStorage.validateLanczos(alpha: analysis.alpha, beta: analysis.beta, file: file)
         guard analysis.density.count == analysis.grid.count, analysis.densitySpread.count == analysis.grid.count,
               analysis.topEigenvalues.count == analysis.topResiduals.count,
@@ -239,8 +242,12 @@ enum AnalysisStorage {
         guard let op = SpectralOperator(rawValue: try group.stringAttribute(Schema.Spectrum.operator)) else {
             throw group.location.malformed("unknown operator")
         }
+        let step = Int(try group.intAttribute(Schema.Spectrum.step))
+        guard step >= 0 else {
+            throw group.location.malformed("step \(step) is not a step (steps are whole numbers from 0); the file was damaged or edited")
+        }
         let analysis = Analysis(
-            step: Int(try group.intAttribute(Schema.Spectrum.step)), operator: op,
+            step: step, operator: op,
             probes: Int(try group.intAttribute(Schema.Spectrum.probes)),
             lanczosSteps: Int(try group.intAttribute(Schema.Spectrum.lanczosSteps)),
             seed: UInt64(bitPattern: try group.intAttribute(Schema.Spectrum.seed)),

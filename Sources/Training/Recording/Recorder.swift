@@ -307,9 +307,10 @@ final class Recording<T: TensorScalar & StoredFloat> {
 }
 
 /// The probe seed the recorder uses for its spectrum at `step`; `curv-density` defaults to the
-/// same seed, so equal settings reproduce a recorded spectrum.
+/// same seed, so equal settings reproduce a recorded spectrum. Total: negative numbers (never a
+/// valid seed or step, but a damaged file can hold them) enter as their bit patterns.
 public func spectrumSeed(configSeed: Int, step: Int) -> UInt64 {
-    UInt64(configSeed) &* 1_000_003 &+ UInt64(step)
+    UInt64(bitPattern: Int64(configSeed)) &* 1_000_003 &+ UInt64(bitPattern: Int64(step))
 }
 
 /// Events written as they happen, counted.
