@@ -30,3 +30,20 @@ extension TensorOps {
     /// `self * other` elementwise, `other` broadcast to `self`'s shape.
     public func multiplying(broadcast other: Self) -> Self { self * broadcasting(other) }
 }
+
+extension TensorOps {
+    /// Softmax along the last axis, `p_j = exp(z_j) / Σ_k exp(z_k)`, after adding the constant
+    /// `mask` (broadcast from its trailing axes; 0 keeps an entry, -∞ removes it: its weight is an
+    /// exact 0 and its value reaches nothing, derivatives included).
+    ///
+    /// Numerically stable: each row's largest (unmasked) value is subtracted first, a constant
+    /// that softmax does not depend on, so no exponential overflows. Every row must keep at least
+    /// one entry.
+    public func softmaxAlongLastAxis(mask: Tensor<Scalar>? = nil) -> Self {
+        let last = shape.count - 1
+        let z = mask.map { adding(broadcast: Self(constant: $0)) } ?? self
+        let largest = z.primalValue.maximaAlongLastAxis()
+        let e = (z - Self(constant: largest.broadcast(to: shape))).applying(.exp)
+        return e * e.summed(alongAxes: [last]).applying(.reciprocal).broadcast(to: shape)
+    }
+}

@@ -1,14 +1,22 @@
 import Autodiff
 import Tensor
 
-/// The per-example loss, averaged over examples.
+/// The per-example loss, averaged over examples. A sequence model's loss is the mean over every
+/// predicted position of the batch (each example has the same number of positions, so this is
+/// also the mean over examples of each example's mean over positions).
 public enum LossKind: String, CaseIterable, Sendable, Codable {
     /// Softmax cross-entropy against probability-vector targets (one-hot for labels).
     case crossEntropy = "cross_entropy"
     /// Half the squared error, `|z - y|^2 / 2`, against real targets (one-hot for labels).
     case meanSquaredError = "mse"
 
-    func apply<A: TensorOps>(_ outputs: A, _ targets: Tensor<A.Scalar>) -> A {
+    /// The loss of `outputs` (`[n, positions * classes]`) against `targets` of the same shape,
+    /// each position's `classes` entries one prediction. Rank 0.
+    func apply<A: TensorOps>(_ outputs: A, _ targets: Tensor<A.Scalar>, positions: Int = 1) -> A {
+        if positions > 1 {
+            let rows = outputs.shape[0] * positions, classes = outputs.shape[1] / positions
+            return apply(outputs.reshaped([rows, classes]), targets.reshaped([rows, classes]))
+        }
         switch self {
         case .crossEntropy: return outputs.softmaxCrossEntropy(targets: targets)
         case .meanSquaredError: return outputs.meanSquaredError(targets: targets)
@@ -33,11 +41,14 @@ public struct Batch<T: TensorScalar>: Sendable {
     /// Examples `range`.
     public func slice(_ range: Range<Int>) -> Batch { Batch(inputs: inputs.rows(range), targets: targets.rows(range)) }
 
-    /// How many examples' `outputs` rows (`[n, outputs]`) have their largest entry where the
-    /// target row has its largest (the first such index on ties, in both).
-    public func correctPredictions(_ outputs: Tensor<T>) -> Int {
+    /// How many predictions have their largest output where the target has its largest entry (the
+    /// first such index on ties, in both). `outputs` and `targets` are `[n, positions * classes]`:
+    /// each example makes `positions` predictions of `classes` outputs (1 and the row for
+    /// ordinary models).
+    public func correctPredictions(_ outputs: Tensor<T>, positions: Int = 1) -> Int {
         precondition(outputs.shape == targets.shape, "Batch.correctPredictions: outputs \(outputs.shape) for targets \(targets.shape)")
-        let classes = targets.shape[1]
+        precondition(positions > 0 && targets.shape[1] % positions == 0, "Batch.correctPredictions: \(positions) positions in rows of \(targets.shape[1])")
+        let classes = targets.shape[1] / positions
         // Compared as Float64 (exact, order-preserving): generic comparisons here would go
         // through a witness call per element.
         func argmax(_ row: UnsafePointer<Double>) -> Int {
@@ -47,7 +58,7 @@ public struct Batch<T: TensorScalar>: Sendable {
         }
         return outputs.doubles.withUnsafeBufferPointer { z in
             targets.doubles.withUnsafeBufferPointer { y in
-                (0..<count).reduce(0) { correct, i in
+                (0..<(count * positions)).reduce(0) { correct, i in
                     correct + (argmax(z.baseAddress! + i * classes) == argmax(y.baseAddress! + i * classes) ? 1 : 0)
                 }
             }

@@ -7,9 +7,10 @@ import Foundation
 /// Keys added after format 1.1 are optional, so older MLP specs read unchanged and an MLP's spec
 /// is written exactly as before.
 public struct ModelSpec: Codable, Equatable, Sendable {
-    /// "mlp", "cnn" or "resnet".
+    /// "mlp", "cnn", "resnet" or "transformer".
     public var kind: String
-    /// Input features first, outputs last; for an MLP the hidden widths in between.
+    /// Input features first, outputs last; for an MLP the hidden widths in between (a
+    /// transformer's: `[context, context * vocabulary]`).
     public var widths: [Int]
     public var activation: Activation
     public var loss: LossKind
@@ -28,6 +29,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var batchNorm: Bool?
     /// resnet: basic blocks per stage, and the first stage's channels.
     public var blocks: Int?
+    /// resnet: the first stage's channels; transformer: the residual stream's width.
     public var width: Int?
     /// resnet: "batch_norm", "none" or "fixup".
     public var normalization: ResidualNormalization?
@@ -42,6 +44,18 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     /// Examples normalized together in train mode (the training batch size; the whole batch for
     /// full-batch training).
     public var normalizationGroup: Int?
+    /// transformer: tokens, positions per sequence, decoder blocks, attention heads, the MLP's
+    /// hidden width, LayerNorm placement, a final LayerNorm, the positional encoding, and whether
+    /// the output layer reuses the embedding.
+    public var vocabulary: Int?
+    public var context: Int?
+    public var layers: Int?
+    public var heads: Int?
+    public var mlpWidth: Int?
+    public var layerNorm: LayerNormPlacement?
+    public var finalNorm: Bool?
+    public var positional: PositionalEncodingKind?
+    public var tiedEmbedding: Bool?
 
     enum CodingKeys: String, CodingKey {
         case kind, widths, activation, loss, dtype, channels, hidden, blocks, width, normalization, dropout
@@ -52,6 +66,11 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         case zeroInitResidual = "zero_init_residual"
         case hessianMode = "hessian_mode"
         case normalizationGroup = "normalization_group"
+        case vocabulary, context, layers, heads, positional
+        case mlpWidth = "mlp_width"
+        case layerNorm = "layer_norm"
+        case finalNorm = "final_norm"
+        case tiedEmbedding = "tied_embedding"
     }
 
     /// An MLP's spec.
@@ -75,9 +94,19 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         case "resnet":
             return Architectures.resnet(inputShape: inputShape!, blocks: blocks ?? 1, width: width ?? 16, outputs: widths.last!,
                                         normalization: normalization ?? .batchNorm, zeroInitResidual: zeroInitResidual ?? false)
+        case "transformer":
+            return Architectures.transformer(transformerShape!)
         default:
             return MLP(widths: widths, activation: activation, dropout: dropout ?? 0).network
         }
+    }
+
+    /// A transformer spec's sizes (nil for other kinds or when a size is missing).
+    public var transformerShape: TransformerShape? {
+        guard kind == "transformer", let vocabulary, let context, let width, let layers, let heads else { return nil }
+        return TransformerShape(vocabulary: vocabulary, context: context, width: width, layers: layers, heads: heads, hidden: mlpWidth,
+                                placement: layerNorm ?? .pre, finalNorm: finalNorm, positional: positional ?? .learned,
+                                tiedEmbedding: tiedEmbedding ?? false)
     }
 
     /// True when train mode couples examples (BatchNorm).
@@ -98,7 +127,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         return String(data: try! encoder.encode(self), encoding: .utf8)!
     }
 
-    public static let knownKinds = ["mlp", "cnn", "resnet"]
+    public static let knownKinds = ["mlp", "cnn", "resnet", "transformer"]
 
     /// Parses a stored spec; `source` names where it came from in errors.
     public static func parse(json: String, source: String) throws -> ModelSpec {
@@ -116,8 +145,26 @@ public struct ModelSpec: Codable, Equatable, Sendable {
             throw ModelSpecError("\(source): dropout \(p) must be in [0, 1)")
         }
         guard ["f32", "f64"].contains(spec.dtype) else { throw ModelSpecError("\(source): dtype '\(spec.dtype)' (expected f32 or f64)") }
-        if spec.kind != "mlp" { try spec.checkImageModel(source: source) }
+        if spec.kind == "transformer" { try spec.checkTransformer(source: source) } else if spec.kind != "mlp" { try spec.checkImageModel(source: source) }
         return spec
+    }
+
+    /// The sizes of a transformer spec are buildable (checked before `network` is built).
+    public func checkTransformer(source: String) throws {
+        guard let shape = transformerShape else {
+            throw ModelSpecError("\(source): a transformer needs vocabulary, context, width, layers and heads")
+        }
+        guard (1...(1 << 16)).contains(shape.vocabulary), (1...4096).contains(shape.context), (1...8192).contains(shape.width),
+              (0...1000).contains(shape.layers), (1...shape.width).contains(shape.heads), shape.width % shape.heads == 0,
+              (1...(1 << 16)).contains(shape.hidden) else {
+            throw ModelSpecError("\(source): transformer sizes vocabulary \(shape.vocabulary) (1...65536), context \(shape.context) (1...4096), width \(shape.width) (1...8192), layers \(shape.layers) (0...1000), heads \(shape.heads) (dividing width), mlp_width \(shape.hidden) (1...65536) are not all in range")
+        }
+        guard widths == [shape.context, shape.context * shape.vocabulary] else {
+            throw ModelSpecError("\(source): a transformer's widths are [context, context * vocabulary] = [\(shape.context), \(shape.context * shape.vocabulary)], got \(widths)")
+        }
+        guard estimatedParameters <= Self.largestImageModel else {
+            throw ModelSpecError("\(source): a transformer of these sizes has about \(String(format: "%.3g", estimatedParameters)) parameters, more than the \(String(format: "%.0g", Self.largestImageModel)) this build handles; make it smaller")
+        }
     }
 
     /// The sizes of a cnn or resnet spec are buildable (checked before `network` is built, so a
@@ -154,7 +201,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 }
 
 extension ModelSpec {
-    /// The most parameters an image model may have (its weights, gradient, optimizer state and
+    /// The most parameters an image model or transformer may have (its weights, gradient, optimizer state and
     /// Lanczos vectors must fit in memory; checked before the network is built).
     public static let largestImageModel = 2e8
 
@@ -188,6 +235,8 @@ extension ModelSpec {
                 total += (b - 1) * (18 * c * c + 4 * c + 5)
             }
             return total + (4 * w + 1) * outputs + 1
+        case "transformer":
+            return transformerShape?.parameterCount ?? 0
         default:
             return zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) }
         }

@@ -6,14 +6,19 @@ import Tensor
 ///
 /// Inputs arrive as `[n, features]` rows (how data sets and run files hold them) and are viewed as
 /// `[n] + inputShape` (`[n, 1, 8, 8]` for digits) before the first layer; outputs are
-/// `[n, outputs]` (logits or predictions). Parameters are listed depth first, each layer's own
+/// `[n, outputs]` (logits or predictions). A sequence model's per-example output is
+/// `[positions, classes]` (a prediction per position), returned flattened as
+/// `[n, positions * classes]`; the loss treats each position's `classes` outputs as one
+/// prediction. Parameters are listed depth first, each layer's own
 /// before its children's, named by path (`block2.conv1.weight`); buffers the same way.
 public struct Network: Sendable {
     public let root: any Layer
     /// The per-example input shape (`[C, H, W]` for images, `[features]` otherwise).
     public let inputShape: [Int]
-    /// The number of outputs per example.
+    /// The number of outputs per example (`positions * classes`).
     public let outputs: Int
+    /// Predictions per example: 1, or the sequence length of a per-example `[positions, classes]` output.
+    public let positions: Int
     /// Parameter names and shapes, and their map to one flat vector.
     public let layout: ParameterLayout
     /// How each parameter starts (same order as `layout`).
@@ -25,7 +30,8 @@ public struct Network: Sendable {
     public init(_ root: any Layer, inputShape: [Int]) {
         precondition(!inputShape.isEmpty && inputShape.allSatisfy { $0 > 0 }, "Network: bad input shape \(inputShape)")
         let output = root.outputShape(for: inputShape)
-        precondition(output.count == 1, "Network: the last layer gives per-example shape \(output); flatten to [outputs]")
+        precondition(output.count == 1 || output.count == 2,
+                     "Network: the last layer gives per-example shape \(output); flatten to [outputs] or [positions, classes]")
         var parameters = [(String, ParameterSpec)](), buffers = [(String, ParameterSpec)]()
         func visit(_ layer: any Layer, _ path: String) {
             let prefix = path.isEmpty ? "" : path + "."
@@ -36,7 +42,8 @@ public struct Network: Sendable {
         visit(root, "")
         self.root = root
         self.inputShape = inputShape
-        self.outputs = output[0]
+        self.outputs = output.reduce(1, *)
+        self.positions = output.count == 2 ? output[0] : 1
         self.layout = ParameterLayout(names: parameters.map(\.0), shapes: parameters.map(\.1.shape))
         self.initialValues = parameters.map(\.1.initial)
         self.bufferLayout = ParameterLayout(names: buffers.map(\.0), shapes: buffers.map(\.1.shape))
@@ -46,13 +53,16 @@ public struct Network: Sendable {
     /// Values a forward pass computes per example (every layer's output), for memory estimates.
     public var activationsPerExample: Int { root.activations(for: inputShape) }
 
+    /// Outputs per prediction: the number of classes (or regression targets) at each position.
+    public var classes: Int { outputs / positions }
+
     /// Features per example (`inputShape`'s element count).
     public var inputFeatures: Int { inputShape.reduce(1, *) }
 
     /// True when train mode couples the examples of a batch (a BatchNorm somewhere).
     public var usesBatchStatistics: Bool { !bufferLayout.names.isEmpty }
 
-    /// The outputs `[n, outputs]` for inputs `x` (`[n, inputFeatures]`), and the pass (its new
+    /// The outputs `[n, outputs]` (a sequence model's `[n, positions * classes]`) for inputs `x` (`[n, inputFeatures]`), and the pass (its new
     /// buffer values in train mode). `buffers` follow `bufferLayout` (needed in eval mode and to
     /// compute running-statistics updates in train mode).
     public func apply<A: TensorOps>(_ parameters: [A], _ x: A, buffers: [Tensor<A.Scalar>] = [], mode: Mode = .eval,
@@ -65,7 +75,7 @@ public struct Network: Sendable {
                                mode: mode, dropoutSeed: dropoutSeed)
         let input = inputShape.count == 1 ? x : x.reshaped([x.shape[0]] + inputShape)
         let y = root(input, Scope(pass: pass, path: ""))
-        return (y, pass)
+        return (positions == 1 ? y : y.reshaped([x.shape[0], outputs]), pass)
     }
 
     /// Initial parameters: weights drawn in layout order from one generator seeded by `seed`

@@ -60,7 +60,7 @@ public struct Objective<T: TensorScalar>: AuxiliaryScalarFunction {
         for range in groups {
             let part = groups.count == 1 ? batch : batch.slice(range)
             let (y, pass) = model.apply(parameters, A(constant: part.inputs), buffers: current, mode: mode, dropoutSeed: dropoutSeed)
-            var term = loss.apply(y, part.targets)
+            var term = loss.apply(y, part.targets, positions: model.positions)
             let share = weight * T(range.count) / T(batch.count)
             if share != 1 { term = term.scaled(share) }
             total = total.map { $0 + term } ?? term

@@ -64,3 +64,22 @@ extension Tensor {
         scalars.withUnsafeBufferPointer { x in Tensor(shape: shape) { out, _ in body(x.baseAddress!, out) } }
     }
 }
+
+extension Tensor {
+    /// The largest element of each row along the last axis, keeping that axis with extent 1
+    /// (NumPy's `max(axis=-1, keepdims=True)`); a row with no finite largest element (all -∞,
+    /// or +∞ or NaN among them) gives 0. For shifting softmax rows, where the shift is any constant.
+    public func maximaAlongLastAxis() -> Tensor {
+        precondition(rank >= 1 && shape[rank - 1] > 0, "Tensor.maximaAlongLastAxis: needs a non-empty last axis, got shape \(shape)")
+        let width = shape[rank - 1], rows = count / width
+        var maxima = [T](repeating: 0, count: rows)
+        scalars.withUnsafeBufferPointer { x in
+            for r in 0..<rows {
+                var m = -T.infinity
+                for j in 0..<width where x[r * width + j] > m { m = x[r * width + j] }
+                maxima[r] = m.isFinite ? m : 0
+            }
+        }
+        return Tensor(shape: Array(shape.dropLast()) + [1], scalars: maxima)
+    }
+}

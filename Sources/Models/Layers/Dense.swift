@@ -1,7 +1,8 @@
 import Autodiff
 import Tensor
 
-/// `x W + 1 bᵀ`: inputs `[n, inputs]`, outputs `[n, outputs]`.
+/// `x W + 1 bᵀ`: inputs `[n, inputs]`, outputs `[n, outputs]`; inputs with more axes
+/// (`[n, positions, inputs]`) are mapped along the last one, position by position.
 /// Parameters: `weight` `[inputs, outputs]` (the scheme's fans), `bias` `[outputs]` (zeros) when `bias`.
 public struct Dense: Layer {
     public let inputs: Int
@@ -24,12 +25,14 @@ public struct Dense: Layer {
     }
 
     public func outputShape(for input: [Int]) -> [Int] {
-        precondition(input == [inputs], "Dense: input \(input), expected [\(inputs)]")
-        return [outputs]
+        precondition(input.last == inputs, "Dense: input \(input), expected [..., \(inputs)]")
+        return input.dropLast() + [outputs]
     }
 
     public func callAsFunction<A: TensorOps>(_ x: A, _ scope: Scope<A>) -> A {
         let w = scope.parameter("weight")
-        return bias ? x.matmul(w, addingRowVector: scope.parameter("bias")) : x.matmul(w)
+        let rows = x.shape.count == 2 ? x : x.reshaped([x.count / inputs, inputs])
+        let y = bias ? rows.matmul(w, addingRowVector: scope.parameter("bias")) : rows.matmul(w)
+        return x.shape.count == 2 ? y : y.reshaped(x.shape.dropLast() + [outputs])
     }
 }

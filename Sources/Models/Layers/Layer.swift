@@ -102,6 +102,13 @@ public struct Scope<A: TensorOps> {
         return p
     }
 
+    /// The parameter of another layer, by its full name (`embedding.weight`): weights tied
+    /// between layers, such as an output layer that reuses the token embedding.
+    public func parameter(fullName: String) -> A {
+        guard let p = pass.parameters[fullName] else { preconditionFailure("Scope: no parameter \(fullName)") }
+        return p
+    }
+
     /// The buffer `name` of this layer.
     public func buffer(_ name: String) -> Tensor<A.Scalar> {
         guard let b = pass.buffers[fullName(name)] else { preconditionFailure("Scope: no buffer \(fullName(name))") }
