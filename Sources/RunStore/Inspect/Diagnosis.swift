@@ -55,7 +55,7 @@ public struct RunDiagnosis: Equatable, Sendable {
         /// The most recent upward crossing at or before `step` (nil: none before it).
         public var crossingStep: Int?
         /// step - crossingStep.
-        public var lag: Int? { crossingStep.map { step - $0 } }
+        public var lag: Int? { crossingStep.flatMap { let (d, overflow) = step.subtractingReportingOverflow($0); return overflow ? nil : d } }
         /// The last lambda_max measurement at or before `step` (nil: none).
         public var lastMeasurement: Measurement?
         /// `clipped` at `step` (the gradient at the spiked point); nil when not recorded there.
@@ -195,7 +195,10 @@ extension RunDiagnosis {
             var binding: Measurement?
             for m in window where peak * m.lambdaMax >= m.constant {
                 // lr_W(t) * lambda < c  <=>  W > (t + 1) * peak * lambda / c, which is >= t + 1 here.
-                let needed = Int((Double(m.step + 1) * peak * m.lambdaMax / m.constant).rounded(.down)) + 1
+                // In Double: a damaged or diverged run's values can make it infinite or beyond Int.
+                let bound = (Double(m.step) + 1) * peak * m.lambdaMax / m.constant
+                guard bound.isFinite else { continue }
+                let needed = bound < 9e18 ? Int(bound.rounded(.down)) + 1 : Int.max
                 if needed > w { w = needed; binding = m }
             }
             warmup = Warmup(steps: w, peakLR: peak, measurements: window.count, windowEnd: windowEnd,
