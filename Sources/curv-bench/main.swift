@@ -2,9 +2,9 @@
 // benchmark models and prints them beside this machine's own SGEMM speed, measured in the same run.
 //
 //   curv-bench [--json] [--repeats N] [--data fixtures/digits] [--no-slq] [--no-density] [--no-tracking]
-//              [--no-recording] [--profile [cnn-|resnet-]grad|hvp|remembered|loss|conv]
+//              [--no-recording] [--profile [cnn-|resnet-|transformer-]grad|hvp|remembered|loss|measure|conv]
 //
-// --profile runs only M2's (or the CNN's, the ResNet's) gradient, HVP or loss --repeats times and prints the mean time:
+// --profile runs only M2's (or the CNN's, the ResNet's, the Transformer's) gradient, HVP or loss --repeats times and prints the mean time:
 // a loop to put under perf.
 //
 // M1 = MLP 784-512-512-10, tanh, softmax cross-entropy, batch 1024 random inputs, Float32.
@@ -138,13 +138,16 @@ if !options.profile.isEmpty {
         print(String(format: "convolution forward + backward: %.1f GFLOP/s (median of %d)", convolutionGflops(repeats: options.repeats), options.repeats))
         exit(0)
     }
-    if options.profile == "resnet-measure" || options.profile == "cnn-measure" {
-        let image = options.profile == "cnn-measure"
-        let surface = image ? LossSurface(model: benchCNN, loss: .crossEntropy, examples: randomBatch(n: 128, features: 784, seed: 21))
-            : LossSurface(model: benchResNet, loss: .crossEntropy, examples: randomBatch(n: 128, features: 3072, seed: 22), mode: .train)
-        let f = measure(surface, repeats: options.repeats)
-        print(String(format: "%@: gradient %.1f ms, HVP %.1f ms (%.2f), remembered %.1f ms (%.2f)", options.profile, f.gradMs, f.hvpMs,
-                     f.hvpOverGrad, f.rememberedHvpMs, f.rememberedHvpMs / f.gradMs))
+    if ["resnet-measure", "cnn-measure", "transformer-measure"].contains(options.profile) {
+        let surface = switch options.profile {
+        case "cnn-measure": LossSurface(model: benchCNN, loss: .crossEntropy, examples: randomBatch(n: 128, features: 784, seed: 21))
+        case "transformer-measure": LossSurface(model: benchTransformer, loss: .crossEntropy, examples: randomTokenBatch(n: 32, benchTransformerShape, seed: 23))
+        default: LossSurface(model: benchResNet, loss: .crossEntropy, examples: randomBatch(n: 128, features: 3072, seed: 22), mode: .train)
+        }
+        let flops = options.profile == "transformer-measure" ? transformerForwardFlops(n: 32, benchTransformerShape) : nil
+        let f = measure(surface, repeats: options.repeats, forwardFlops: flops)
+        print(String(format: "%@: gradient %.1f ms (%.1f GFLOP/s), HVP %.1f ms (%.2f), remembered %.1f ms (%.2f); SGEMM %.1f GFLOP/s", options.profile,
+                     f.gradMs, f.gradGflops, f.hvpMs, f.hvpOverGrad, f.rememberedHvpMs, f.rememberedHvpMs / f.gradMs, sgemmGflops(n: 2048, repeats: 5)))
         exit(0)
     }
     let parts = options.profile.split(separator: "-").map(String.init)
@@ -152,6 +155,7 @@ if !options.profile.isEmpty {
     let surface = switch name {
     case "cnn": LossSurface(model: benchCNN, loss: .crossEntropy, examples: randomBatch(n: 128, features: 784, seed: 21))
     case "resnet": LossSurface(model: benchResNet, loss: .crossEntropy, examples: randomBatch(n: 128, features: 3072, seed: 22))
+    case "transformer": LossSurface(model: benchTransformer, loss: .crossEntropy, examples: randomTokenBatch(n: 32, benchTransformerShape, seed: 23))
     default: m2
     }
     print(String(format: "%@ %@: %.3f ms (mean of %d)", name, what, profile(what, surface, repeats: options.repeats), options.repeats))
@@ -223,7 +227,12 @@ let cnnf = measure(cnn, repeats: options.repeats, forwardFlops: cnnForwardFlops(
 let resnet = LossSurface(model: benchResNet, loss: .crossEntropy, examples: randomBatch(n: 128, features: 3072, seed: 22), mode: .train)
 let resnetf = measure(resnet, repeats: max(3, options.repeats / 3))
 let convGflops = convolutionGflops(repeats: options.repeats)
+let transformer = LossSurface(model: benchTransformer, loss: .crossEntropy, examples: randomTokenBatch(n: 32, benchTransformerShape, seed: 23))
+let transformerf = measure(transformer, repeats: options.repeats, forwardFlops: transformerForwardFlops(n: 32, benchTransformerShape))
 figures += [
+    ("transformer_grad_ms", transformerf.gradMs), ("transformer_hvp_ms", transformerf.hvpMs),
+    ("transformer_hvp_over_grad", transformerf.hvpOverGrad), ("transformer_grad_gflops", transformerf.gradGflops),
+    ("transformer_hvp_remembered_over_grad", transformerf.rememberedHvpMs / transformerf.gradMs),
     ("cnn_grad_ms", cnnf.gradMs), ("cnn_hvp_ms", cnnf.hvpMs), ("cnn_hvp_over_grad", cnnf.hvpOverGrad),
     ("cnn_grad_gflops", cnnf.gradGflops), ("conv_gflops", convGflops), ("conv_over_sgemm", convGflops / gflops),
     ("cnn_hvp_remembered_over_grad", cnnf.rememberedHvpMs / cnnf.gradMs),

@@ -39,6 +39,33 @@ struct ConfigTests {
         #expect(json["steps"] as? Int == 50)
     }
 
+    @Test("a transformer's keys parse with their defaults, and its resolved TOML parses back to the same config")
+    func transformerKeys() throws {
+        let c = try RunConfig.parse("[model]\nkind = \"transformer\"\nwidth = 32\nheads = 2\nlayer_norm = \"post\"\ntied_embedding = true", file: "t.toml")
+        #expect(c.model.kind == "transformer" && c.model.width == 32 && c.model.heads == 2 && c.model.layers == 2)
+        #expect(c.model.mlpWidth == 128 && c.model.layerNorm == .post && c.model.finalNorm == false && c.model.positional == .learned)
+        #expect(c.model.tiedEmbedding && c.model.initialization == .lecunNormal)
+        #expect(try RunConfig.parse(c.resolvedTOML, file: "resolved.toml") == c)
+        let defaults = try RunConfig.parse("[model]\nkind = \"transformer\"", file: "t.toml")
+        #expect(defaults.model.width == 64 && defaults.model.heads == 4 && defaults.model.finalNorm == true && defaults.model.layerNorm == .pre)
+    }
+
+    @Test("transformer keys out of range name the key", arguments: [
+        ("[model]\nkind = \"transformer\"\nwidth = 30\nheads = 4", ["model.heads = 4", "does not divide model.width = 30"]),
+        ("[model]\nkind = \"transformer\"\nlayer_norm = \"middle\"", ["model.layer_norm", "pre, post"]),
+        ("[model]\nkind = \"transformer\"\npositional = \"rotary\"", ["model.positional", "learned, sinusoidal"]),
+        ("[model]\nkind = \"transformer\"\ndropout = 0.1", ["model.dropout", "a transformer has no dropout layer"]),
+        ("[model]\nkind = \"mlp\"\nheads = 2", ["model.heads"]),
+    ])
+    func transformerErrors(text: String, fragments: [String]) {
+        do {
+            _ = try RunConfig.parse(text, file: "a.toml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            for fragment in fragments { #expect("\(error)".contains(fragment), "'\(fragment)' missing from: \(error)") }
+        }
+    }
+
     @Test("unknown keys, bad values and syntax errors name the file, the key and what is allowed",
           arguments: [
             ("[optimizer]\nlrr = 0.1", ["a.toml", "optimizer.lrr", "allowed in [optimizer]", "lr"]),

@@ -73,10 +73,13 @@ extension RunConfig {
         var m = try section("model")
         top.markRead("model")
         c.model.kind = try m.string("kind", default: c.model.kind, allowed: ModelSpec.knownKinds)
-        let image = c.model.kind != "mlp"
-        // Image models default to ReLU, He initialization and no dense hidden layers.
-        c.model.hidden = try m.integers("hidden", default: image ? [] : c.model.hidden, min: 1)
-        c.model.activation = try m.choice("activation", default: image ? .relu : c.model.activation)
+        let image = c.model.kind == "cnn" || c.model.kind == "resnet", transformer = c.model.kind == "transformer"
+        // Image models default to ReLU, He initialization and no dense hidden layers; a
+        // transformer has its own sizes (GELU in its MLPs, LeCun initialization).
+        if !transformer {
+            c.model.hidden = try m.integers("hidden", default: image ? [] : c.model.hidden, min: 1)
+            c.model.activation = try m.choice("activation", default: image ? .relu : c.model.activation)
+        }
         c.model.initialization = try m.choice("init", default: image ? .heNormal : c.model.initialization)
         c.model.loss = try m.choice("loss", default: c.model.loss)
         if c.model.kind == "cnn" {
@@ -92,10 +95,23 @@ extension RunConfig {
                 throw ConfigError("\(file): model.activation = \"\(c.model.activation.rawValue)\": a resnet uses relu; remove the key or set it to \"relu\"")
             }
         }
+        if transformer {
+            c.model.width = try m.integer("width", default: 64, min: 1, max: 8192)
+            c.model.layers = try m.integer("layers", default: c.model.layers, min: 0, max: 1000)
+            c.model.heads = try m.integer("heads", default: c.model.heads, min: 1, max: 8192)
+            guard c.model.width % c.model.heads == 0 else {
+                throw ConfigError("\(file): model.heads = \(c.model.heads) does not divide model.width = \(c.model.width); each head has width / heads dimensions")
+            }
+            c.model.mlpWidth = try m.integer("mlp_width", default: 4 * c.model.width, min: 1, max: 1 << 16)
+            c.model.layerNorm = try m.choice("layer_norm", default: c.model.layerNorm)
+            c.model.finalNorm = try m.boolean("final_norm", default: c.model.layerNorm == .pre)
+            c.model.positional = try m.choice("positional", default: c.model.positional)
+            c.model.tiedEmbedding = try m.boolean("tied_embedding", default: c.model.tiedEmbedding)
+        }
         if image { c.model.hessianMode = try m.choice("hessian_mode", default: c.model.hessianMode) }
         c.model.dropout = try m.number("dropout", default: c.model.dropout, min: 0, max: 0.99)
-        if c.model.dropout > 0 && c.model.kind == "resnet" {
-            throw ConfigError("\(file): model.dropout is for kind = \"mlp\" or \"cnn\"; a resnet has no dropout layer")
+        if c.model.dropout > 0 && (c.model.kind == "resnet" || transformer) {
+            throw ConfigError("\(file): model.dropout is for kind = \"mlp\" or \"cnn\"; a \(c.model.kind) has no dropout layer")
         }
         try m.rejectUnknownKeys()
 

@@ -49,7 +49,7 @@ public struct DataConfig: Equatable, Sendable {
 }
 
 public struct ModelConfig: Equatable, Sendable {
-    /// "mlp", "cnn" or "resnet".
+    /// "mlp", "cnn", "resnet" or "transformer".
     public var kind = "mlp"
     /// Dense hidden widths (mlp: between the data's inputs and outputs; cnn: after the convolutions).
     public var hidden = [64, 64]
@@ -71,6 +71,16 @@ public struct ModelConfig: Equatable, Sendable {
     /// Dropout rate in training steps (mlp: after each hidden activation; cnn: before the output
     /// layer); curvature is measured without dropout.
     public var dropout = 0.0
+    /// transformer: decoder blocks, attention heads, the MLP's hidden width (0: 4 width), LayerNorm
+    /// placement, a final LayerNorm (nil: with pre-LN only), positional encoding, a tied output
+    /// layer. The vocabulary and the context come from the data. `width` is the residual stream's.
+    public var layers = 2
+    public var heads = 4
+    public var mlpWidth = 0
+    public var layerNorm = LayerNormPlacement.pre
+    public var finalNorm: Bool? = nil
+    public var positional = PositionalEncodingKind.learned
+    public var tiedEmbedding = false
 
     /// The keys of the resolved config's [model] table (the image-model keys only for image models,
     /// so an MLP run's stored config reads as before).
@@ -88,9 +98,20 @@ public struct ModelConfig: Equatable, Sendable {
             keys["width"] = .integer(width)
             keys["normalization"] = .string(normalization.rawValue)
             keys["zero_init_residual"] = .boolean(zeroInitResidual)
+        case "transformer":
+            keys["width"] = .integer(width)
+            keys["layers"] = .integer(layers)
+            keys["heads"] = .integer(heads)
+            keys["mlp_width"] = .integer(mlpWidth > 0 ? mlpWidth : 4 * width)
+            keys["layer_norm"] = .string(layerNorm.rawValue)
+            keys["final_norm"] = .boolean(finalNorm ?? (layerNorm == .pre))
+            keys["positional"] = .string(positional.rawValue)
+            keys["tied_embedding"] = .boolean(tiedEmbedding)
+            keys["hidden"] = nil
+            keys["activation"] = nil
         default: break
         }
-        if kind != "mlp" { keys["hessian_mode"] = .string(hessianMode.rawValue) }
+        if kind == "cnn" || kind == "resnet" { keys["hessian_mode"] = .string(hessianMode.rawValue) }
         if dropout > 0 { keys["dropout"] = .number(dropout) }
         return keys
     }

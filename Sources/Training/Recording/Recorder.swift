@@ -265,6 +265,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
                              loss: m.loss, weightDecay: config.optimizer.lossWeightDecay, dtype: config.dtype, initialization: m.initialization)
         if m.dropout > 0 { spec.dropout = m.dropout }
         guard m.kind != "mlp" else { return spec }
+        if m.kind == "transformer" { return try transformerSpec(spec, config, data: data, source: source) }
         guard let shape = data.imageShape else {
             throw ConfigError("\(source): model.kind = \"\(m.kind)\" needs images, but data.source = \"\(config.data.source.rawValue)\" gives plain feature vectors; use digits, idx (3-D image files) or cifar10, or model.kind = \"mlp\"")
         }
@@ -286,6 +287,36 @@ final class Recording<T: TensorScalar & StoredFloat> {
             spec.normalizationGroup = config.training.batchSize > 0 ? config.training.batchSize : nil
         }
         do { try spec.checkImageModel(source: source) } catch let error as ModelSpecError { throw ConfigError(error.description) }
+        return spec
+    }
+
+    /// A transformer's spec: the context and vocabulary are the data's (token windows `[n, T]`,
+    /// one-hot next tokens `[n, T * V]`), the sizes the config's.
+    static func transformerSpec(_ base: ModelSpec, _ config: RunConfig, data: Dataset, source: String) throws -> ModelSpec {
+        let m = config.model
+        let context = data.inputDimension
+        guard data.isClassification, data.outputDimension % context == 0,
+              let labels = data.labels, labels.count == data.count * context else {
+            throw ConfigError("\(source): model.kind = \"transformer\" needs token sequences with a next token at every position, but data.source = \"\(config.data.source.rawValue)\" gives \(data.inputDimension) features and \(data.outputDimension) targets per example; use data.source = \"text\" or a sequence task (copy, sort, modular_addition)")
+        }
+        let vocabulary = data.outputDimension / context
+        if let bad = data.features.scalars.first(where: { !($0 >= 0 && $0 < Double(vocabulary) && $0 == $0.rounded()) }) {
+            throw ConfigError("\(source): the data's inputs must be token ids 0..<\(vocabulary), found \(bad)")
+        }
+        var spec = base
+        spec.kind = "transformer"
+        spec.activation = .gelu
+        spec.vocabulary = vocabulary
+        spec.context = context
+        spec.width = m.width
+        spec.layers = m.layers
+        spec.heads = m.heads
+        spec.mlpWidth = m.mlpWidth > 0 ? m.mlpWidth : 4 * m.width
+        spec.layerNorm = m.layerNorm
+        spec.finalNorm = m.finalNorm ?? (m.layerNorm == .pre)
+        spec.positional = m.positional
+        spec.tiedEmbedding = m.tiedEmbedding
+        do { try spec.checkTransformer(source: source) } catch let error as ModelSpecError { throw ConfigError(error.description) }
         return spec
     }
 
