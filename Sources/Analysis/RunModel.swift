@@ -52,22 +52,29 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
             guard rows > 0 else {
                 throw AnalysisError("\(place): the Hessian batch is empty (0 examples), so there is no Hessian to analyse; the file was damaged or edited")
             }
-            if let labels = stored.labels, labels.count != rows {
-                throw AnalysisError("\(place): \(rows) input rows but \(labels.count) labels; the file was damaged or edited")
+            // Sequence data hold `positions` labels per example, each one of `classes` tokens.
+            let positions = stored.positions ?? 1
+            if let labels = stored.labels, labels.count != rows * positions {
+                throw AnalysisError("\(place): \(rows) input rows but \(labels.count) labels (\(positions) per example); the file was damaged or edited")
             }
             if let targets = stored.targets, targets.shape != [rows, outputs] {
                 throw AnalysisError("\(place): targets have shape \(targets.shape), expected [\(rows), \(outputs)] for \(rows) examples and the model's \(outputs) outputs; the file was damaged or edited")
             }
             let x = Tensor<T>(shape: inputs.shape, scalars: inputs.values)
             if let labels = stored.labels {
-                var y = Tensor<T>(zeros: [labels.count, outputs])
-                for (i, label) in labels.enumerated() {
-                    guard label >= 0 && Int(label) < outputs else {
-                        throw AnalysisError("\(reader.path): Hessian batch label \(label) at row \(i) is outside the model's \(outputs) outputs")
-                    }
-                    y[i, Int(label)] = 1
+                let classes = stored.classes ?? outputs / positions
+                guard positions * classes == outputs else {
+                    throw AnalysisError("\(place): \(positions) label positions of \(classes) classes each, but the model has \(outputs) outputs per example; the file was damaged or edited")
                 }
-                return (Batch(inputs: x, targets: y), "/data/hessian_batch (embedded, \(labels.count) examples)")
+                // One-hot rows: example i's label at position t sets column t * classes + label.
+                var y = [T](repeating: 0, count: rows * outputs)
+                for (k, label) in labels.enumerated() {
+                    guard label >= 0 && label < classes else {
+                        throw AnalysisError("\(reader.path): Hessian batch label \(label) at row \(k / positions)\(positions > 1 ? ", position \(k % positions)," : "") is outside the model's \(classes) classes")
+                    }
+                    y[(k / positions) * outputs + (k % positions) * classes + Int(label)] = 1
+                }
+                return (Batch(inputs: x, targets: Tensor(shape: [rows, outputs], scalars: y)), "/data/hessian_batch (embedded, \(rows) examples)")
             }
             guard let targets = stored.targets else {
                 throw AnalysisError("\(reader.path): the Hessian batch has inputs but neither labels nor targets")

@@ -14,17 +14,22 @@ private let interopAvailable: Bool = {
 
 @Suite("Interop with h5py and hdf5-tools")
 struct InteropTests {
-    func check<T: StoredFloat>(_ type: T.Type) throws {
+    /// Writes a run with `write`, runs check-run-interop on it with its manifest, then hands the
+    /// path to `more` (before the scratch directory is removed).
+    func check(_ write: (String) throws -> Void, more: (String) throws -> Void = { _ in }) throws {
         let scratch = ScratchDirectory("interop")
         defer { scratch.cleanUp() }
         let path = scratch.path("run.h5"), manifest = scratch.path("run.manifest.json")
-        try SampleRun.write(to: path, T.self)
+        try write(path)
         try RunManifest.json(of: path).write(toFile: manifest, atomically: true, encoding: .utf8)
         let script = packageRoot().appendingPathComponent("scripts/check-run-interop").path
         let result = try run("/usr/bin/env", ["python3", script, path, manifest])
         #expect(result.status == 0, "check-run-interop failed:\n\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("OK"))
+        try more(path)
     }
+
+    func check<T: StoredFloat>(_ type: T.Type) throws { try check { try SampleRun.write(to: $0, T.self) } }
 
     @Test("h5py reads every dataset and attribute of a Float32 run with the same values",
           .enabled(if: interopAvailable, "needs python3 with h5py (pip install h5py) and hdf5-tools"))
@@ -33,6 +38,39 @@ struct InteropTests {
     @Test("h5py reads every dataset and attribute of a Float64 run with the same values",
           .enabled(if: interopAvailable, "needs python3 with h5py (pip install h5py) and hdf5-tools"))
     func float64() throws { try check(Double.self) }
+
+    @Test("h5py reads a sequence run: labels int64 [n, T] with positions and classes, the vocabulary as uint8",
+          .enabled(if: interopAvailable, "needs python3 with h5py (pip install h5py) and hdf5-tools"))
+    func sequence() throws {
+        try check({ try SequenceBatchTests.write(to: $0, Float.self) }, more: readSequence)
+    }
+
+    /// What a reader does with a sequence run: one-hot targets [n, T * V] from the labels, text decoded.
+    func readSequence(_ path: String) throws {
+        let reader = #"""
+        import json, sys, h5py, numpy as np
+        with h5py.File(sys.argv[1], "r") as f:
+            batch = f["data/hessian_batch"]
+            labels = batch["labels"][()]
+            n, t = labels.shape
+            v = int(batch.attrs["classes"])
+            assert labels.dtype == np.dtype("<i8") and int(batch.attrs["positions"]) == t, (labels.dtype, dict(batch.attrs))
+            assert batch["inputs"].shape == (n, t)
+            targets = np.eye(v)[labels].reshape(n, t * v)
+            assert (targets.sum(axis=1) == t).all()
+            vocabulary = f["data/vocabulary"][()]
+            assert vocabulary.dtype == np.uint8 and len(vocabulary) == v
+            print(json.dumps({"shape": [n, t], "labels": labels.reshape(-1).tolist(), "text": bytes(vocabulary[labels[0]]).decode()}))
+        """#
+        let result = try run("/usr/bin/env", ["python3", "-c", reader, path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let batch = SequenceBatchTests.batch(Float.self)
+        #expect(object["shape"] as? [Int] == [5, 3])
+        #expect(object["labels"] as? [Int] == batch.labels!.map { Int($0) })
+        let firstLabels = batch.labels!.prefix(3).map { SequenceBatchTests.vocabulary[Int($0)] }
+        #expect(object["text"] as? String == String(decoding: firstLabels, as: UTF8.self))
+    }
 
     @Test("the committed fixture passes the interop check",
           .enabled(if: interopAvailable, "needs python3 with h5py (pip install h5py) and hdf5-tools"))

@@ -7,13 +7,8 @@ import Testing
 @Suite("Round trips")
 struct RoundTripTests {
     func roundTrip<T: StoredFloat>(_ type: T.Type) throws {
-        let scratch = ScratchDirectory("roundtrip")
-        defer { scratch.cleanUp() }
-        let path = scratch.path("run.h5")
-        try SampleRun.write(to: path, T.self)
-
-        let reader = try RunReader.open(path)
-        defer { reader.close() }
+        let (reader, scratch) = try writtenRun("roundtrip") { try SampleRun.write(to: $0, T.self) }
+        defer { reader.close(); scratch.cleanUp() }
         #expect(reader.formatVersion == RunFormat.version)
         #expect(reader.software == RunFormat.software)
         #expect(reader.created.hasSuffix("Z"))

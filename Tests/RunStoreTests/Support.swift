@@ -18,6 +18,19 @@ struct ScratchDirectory {
     func cleanUp() { try? FileManager.default.removeItem(at: url) }
 }
 
+/// A run written by `write` at `run.h5` in a fresh scratch directory, opened for reading; close
+/// the reader and clean the directory up when done.
+func writtenRun(_ label: String, _ write: (String) throws -> Void) throws -> (reader: RunReader, scratch: ScratchDirectory) {
+    let scratch = ScratchDirectory(label)
+    do {
+        try write(scratch.path("run.h5"))
+        return (try RunReader.open(scratch.path("run.h5")), scratch)
+    } catch {
+        scratch.cleanUp()
+        throw error
+    }
+}
+
 /// The directory holding the built products (the test binary's own directory).
 func productsDirectory() -> URL {
     let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()

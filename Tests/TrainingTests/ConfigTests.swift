@@ -2,6 +2,21 @@ import Foundation
 import Testing
 import Training
 
+/// Expects `text` to be refused (by the parser, or with `validate` by the recording checks too)
+/// with an error that contains every fragment.
+func expectConfigError(_ text: String, _ fragments: [String], validate: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        let config = try RunConfig.parse(text, file: "a.toml")
+        if validate { try config.validateForRecording(file: "a.toml") }
+        Issue.record("accepted: \(text)", sourceLocation: sourceLocation)
+    } catch {
+        let message = "\(error)"
+        for fragment in fragments {
+            #expect(message.contains(fragment), "'\(fragment)' missing from: \(message)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
 @Suite("Run configs")
 struct ConfigTests {
     @Test("a config parses with defaults filled in, and its resolved TOML parses back to the same config")
@@ -77,15 +92,25 @@ struct ConfigTests {
             ("[record]\ntest_every = 5", ["record.test_every", "data.test_fraction"]),
             ("[data]\nsource = \"idx\"", ["data.images", "data.labels"]),
             ("data = 3", ["'data' must be a table"]),
+            // Sequence data.
+            ("[data]\nsource = \"text\"\ncontext = 0", ["a.toml", "data.context = 0", ">= 1"]),
+            ("[data]\nsource = \"copy\"\ncontext = -3", ["data.context = -3", ">= 1"]),
+            ("[data]\nsource = \"text\"\ncontext = 2000000", ["data.context = 2000000", "<= 1048576"]),
+            ("[data]\nsource = \"text\"\ntokenizer = \"words\"", ["data.tokenizer = \"words\"", "chars, bytes"]),
+            ("[data]\nsource = \"text\"\nnormalize = \"standardize\"", ["data.normalize = \"standardize\"", "token ids", "normalize = \"none\""]),
+            ("[data]\nsource = \"sort\"\nnormalize = \"scale\"", ["data.normalize = \"scale\"", "remove the key"]),
+            ("[data]\nsource = \"copy\"\ncontext = 7", ["data.context = 7", "even", "use 8"]),
+            ("[data]\nsource = \"copy\"\nsymbols = 1", ["data.symbols = 1", ">= 2"]),
+            ("[data]\nsource = \"modular_addition\"\nmodulus = 70000", ["data.modulus = 70000", "<= 65535"]),
+            ("[data]\nsource = \"modular_addition\"\nsymbols = 5", ["unknown key 'data.symbols'", "modulus"]),
+            ("[data]\nsource = \"text\"\ncount = -1", ["data.count = -1", ">= 0"]),
+            ("[data]\nsource = \"copy\"\ncount = 0", ["data.count = 0", ">= 1"]),
+            ("[data]\nsource = \"text\"\npath = \"a.txt\"\nfiles = [\"b.txt\"]", ["data.path", "data.files", "not both"]),
+            ("[data]\ncontext = 8", ["unknown key 'data.context'", "allowed in [data]"]),
+            ("[data]\nsource = \"gaussian_mixture\"\ntokenizer = \"chars\"", ["unknown key 'data.tokenizer'"]),
           ])
     func errors(text: String, fragments: [String]) {
-        do {
-            _ = try RunConfig.parse(text, file: "a.toml")
-            Issue.record("accepted: \(text)")
-        } catch {
-            let message = "\(error)"
-            for fragment in fragments { #expect(message.contains(fragment), "'\(fragment)' missing from: \(message)") }
-        }
+        expectConfigError(text, fragments)
     }
 
     @Test("schedules, step counts and sizes that trapped, hung or overflowed are errors naming the key or the estimate",
@@ -101,14 +126,11 @@ struct ConfigTests {
             ("[data]\nsource = \"idx\"\nimages = \"x\"\nlabels = \"y\"\n[model]\nhidden = [100000, 100000]", ["a.toml", "needs about", "TB of memory", "this machine has"]),
             ("[data]\nsource = \"gaussian_mixture\"\ncount = 100000000\ndimension = 1000", ["a.toml", "100000000 examples of 1000 features", "needs about"]),
             ("[data]\nsource = \"teacher_student\"\nteacher_widths = [4000000000, 4000000000, 1]", ["data.teacher_widths", "overflows"]),
+            ("[data]\nsource = \"modular_addition\"\ncount = 100000000\ncontext = 1024\nmodulus = 997\n[model]\nhidden = [8]",
+             ["a.toml", "100000000 examples of 1024 features", "needs about"]),
           ])
     func limits(text: String, fragments: [String]) {
-        do {
-            try RunConfig.parse(text, file: "a.toml").validateForRecording(file: "a.toml")
-            Issue.record("accepted: \(text)")
-        } catch {
-            for fragment in fragments { #expect("\(error)".contains(fragment), "'\(fragment)' missing from: \(error)") }
-        }
+        expectConfigError(text, fragments, validate: true)
     }
 
     @Test("a NUL byte is refused with its line and column, not read as the end of the file")

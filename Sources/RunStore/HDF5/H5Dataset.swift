@@ -122,6 +122,13 @@ final class H5Dataset: H5Object {
         return info.size == 4 ? .float32 : info.size == 8 ? .float64 : nil
     }
 
+    /// Whether the dataset holds unsigned one-byte integers (uint8).
+    func storesBytes() throws -> Bool {
+        let type = H5Handle.datatype(H5Dget_type(handle.id))
+        guard type.id >= 0 else { throw location.failure("H5Dget_type", "cannot read the dataset's type") }
+        return H5Tget_class(type.id) == H5T_INTEGER && H5Tget_size(type.id) == 1 && H5Tget_sign(type.id) == H5T_SGN_NONE
+    }
+
     /// Reads the whole dataset converted to `T` (row-major order), or only its first `limit`
     /// elements of a 1-D dataset.
     func read<T: H5Scalar>(_ type: T.Type = T.self, limit: Int? = nil) throws -> [T] {

@@ -28,6 +28,11 @@ extension Int64: H5Scalar {
     static var fileType: hid_t { curv_h5_std_i64le() }
 }
 
+extension UInt8: H5Scalar {
+    static var memoryType: hid_t { curv_h5_native_uint8() }
+    static var fileType: hid_t { curv_h5_std_u8le() }
+}
+
 /// The floating-point element types a run file stores tensors in.
 public enum StoredDType: String, Sendable, CaseIterable {
     case float32 = "f32"

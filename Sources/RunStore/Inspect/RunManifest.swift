@@ -13,7 +13,8 @@ public struct ManifestEntry: Equatable, Sendable {
     /// "/checkpoints/10/weights/w" for objects, "/checkpoints/10@lr" for attributes.
     public var path: String
     public var kind: Kind
-    /// numpy-style dtype: "<f4", "<f8", "<i8", "<u1", ..., "str" (variable- or fixed-length text);
+    /// numpy-style dtype: "<f4", "<f8", "<i8", "|u1" (one-byte types have no byte order), ..., "str"
+    /// (variable- or fixed-length text);
     /// "" for groups.
     public var dtype: String
     /// Extent ([] for scalars and groups).
@@ -83,7 +84,7 @@ public enum RunManifest {
             return ManifestEntry(path: path, kind: kind, dtype: "<f\(size)", shape: [], values: values.map { .double($0) },
                                  fnv1a64: fnv1a64(raw))
         case let .integers(values, size, signed, raw):
-            return ManifestEntry(path: path, kind: kind, dtype: (signed ? "<i" : "<u") + "\(size)", shape: [],
+            return ManifestEntry(path: path, kind: kind, dtype: (size == 1 ? "|" : "<") + (signed ? "i" : "u") + "\(size)", shape: [],
                                  values: values.map { .int(Int($0)) }, fnv1a64: fnv1a64(raw))
         case let .strings(values):
             return ManifestEntry(path: path, kind: kind, dtype: "str", shape: [], values: values.map { .string($0) }, fnv1a64: nil)

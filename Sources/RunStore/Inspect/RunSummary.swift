@@ -96,7 +96,9 @@ public enum RunSummary {
         if let batch = try reader.hessianBatch(as: Double.self) {
             var parts = ["\(batch.indices.count) examples"]
             if let inputs = batch.inputs { parts.append("inputs \(inputs.shape) embedded") } else { parts.append("inputs not embedded") }
-            if batch.labels != nil { parts.append("labels") }
+            if batch.labels != nil {
+                parts.append(batch.positions.map { "labels [\(batch.indices.count), \($0)] (next tokens\(batch.classes.map { " over \($0) tokens" } ?? ""))" } ?? "labels")
+            }
             lines.append("hessian:     " + parts.joined(separator: ", "))
         } else {
             lines.append("hessian:     no batch stored")

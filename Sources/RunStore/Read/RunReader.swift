@@ -95,13 +95,21 @@ public final class RunReader {
                   parameterCount: try parameterCount(), data: try dataProvenance())
     }
 
-    /// Where the training data came from.
+    /// Where the training data came from (and, for text data, the byte of each token id).
     public func dataProvenance() throws -> DataProvenance {
         H5.prepareThread()
         let data = try root.group(Schema.Data.group)
-        return DataProvenance(name: try data.stringAttribute(Schema.Data.name),
-                              path: try data.stringAttribute(Schema.Data.path),
-                              sha256: try data.stringAttribute(Schema.Data.sha256))
+        var provenance = DataProvenance(name: try data.stringAttribute(Schema.Data.name),
+                                        path: try data.stringAttribute(Schema.Data.path),
+                                        sha256: try data.stringAttribute(Schema.Data.sha256))
+        if data.contains(Schema.Data.vocabulary) {
+            let dataset = try data.dataset(Schema.Data.vocabulary)
+            guard try dataset.storesBytes(), try dataset.shape().count == 1 else {
+                throw dataset.location.malformed("expected a 1-D array of bytes (uint8), the byte of each token id")
+            }
+            provenance.vocabulary = try dataset.read(UInt8.self)
+        }
+        return provenance
     }
 
     /// Whether the Hessian batch was stored.
@@ -117,10 +125,32 @@ public final class RunReader {
         guard data.contains(Schema.Data.hessianGroup) else { return nil }
         let group = try data.group(Schema.Data.hessianGroup)
         var batch = HessianBatch<T>(indices: try group.dataset(Schema.Data.indices).read())
+        batch.positions = try positiveAttribute(Schema.Data.positions, of: group)
+        batch.classes = try positiveAttribute(Schema.Data.classes, of: group)
         if group.contains(Schema.Data.inputs) { batch.inputs = try group.readArray(Schema.Data.inputs, as: T.self) }
-        if group.contains(Schema.Data.labels) { batch.labels = try group.dataset(Schema.Data.labels).read() }
+        if group.contains(Schema.Data.labels) {
+            let labels = try group.dataset(Schema.Data.labels)
+            // Sequence data (format 1.3): [n, positions]; one label per example: [n].
+            let shape = try labels.shape()
+            if shape.count == 2 && batch.positions == nil { batch.positions = shape[1] }
+            if let positions = batch.positions, shape != [batch.indices.count, positions] {
+                throw labels.location.malformed("labels have shape \(shape), expected [\(batch.indices.count), \(positions)] for \(batch.indices.count) examples of \(positions) positions; the file was damaged or edited")
+            }
+            batch.labels = try labels.read()
+        }
         if group.contains(Schema.Data.targets) { batch.targets = try group.readArray(Schema.Data.targets, as: T.self) }
         return batch
+    }
+
+    /// An optional count attribute of `group` (nil when absent); anything but a whole number
+    /// from 1 is damage.
+    private func positiveAttribute(_ name: String, of group: H5Group) throws -> Int? {
+        guard group.hasAttribute(name) else { return nil }
+        let value = try group.intAttribute(name)
+        guard value >= 1 else {
+            throw group.location.malformed("attribute '\(name)' is \(value); it counts label positions or classes, from 1")
+        }
+        return Int(value)
     }
 
     // MARK: Metrics and events

@@ -25,11 +25,15 @@ public struct DataProvenance: Equatable, Sendable {
     public var path: String
     /// Lower-case hex SHA-256 of the data set's content as read ("" when not computed).
     public var sha256: String
+    /// Text data: the byte each token id stands for (`vocabulary[id]`); nil for other data (and
+    /// in files before format 1.3).
+    public var vocabulary: [UInt8]?
 
-    public init(name: String, path: String = "", sha256: String = "") {
+    public init(name: String, path: String = "", sha256: String = "", vocabulary: [UInt8]? = nil) {
         self.name = name
         self.path = path
         self.sha256 = sha256
+        self.vocabulary = vocabulary
     }
 }
 
@@ -61,18 +65,29 @@ public struct RunHeader: Equatable, Sendable {
 public struct HessianBatch<T: StoredFloat>: Equatable, Sendable {
     /// Indices of the examples in the training set, int64, shape [n].
     public var indices: [Int64]
-    /// The examples themselves, shape [n, features...] (nil when too large to embed).
+    /// The examples themselves, shape [n, features...] (nil when too large to embed); token ids
+    /// `[n, T]` for sequence data.
     public var inputs: NamedArray<T>?
-    /// Class labels, shape [n] (nil for regression or when not embedded).
+    /// Class labels, shape [n] (nil for regression or when not embedded); for sequence data
+    /// `n * positions` next-token ids, row-major (example i, position t at `i * positions + t`),
+    /// stored as `[n, positions]`.
     public var labels: [Int64]?
     /// Regression targets, shape [n, outputs...] (nil for classification).
     public var targets: NamedArray<T>?
+    /// Sequence data: labels per example (the context T); nil for one label per example.
+    public var positions: Int?
+    /// Sequence data: classes per position (the vocabulary size V; one-hot targets are
+    /// `[n, positions * classes]`); nil when not recorded (the model's outputs tell).
+    public var classes: Int?
 
-    public init(indices: [Int64], inputs: NamedArray<T>? = nil, labels: [Int64]? = nil, targets: NamedArray<T>? = nil) {
+    public init(indices: [Int64], inputs: NamedArray<T>? = nil, labels: [Int64]? = nil, targets: NamedArray<T>? = nil,
+                positions: Int? = nil, classes: Int? = nil) {
         self.indices = indices
         self.inputs = inputs
         self.labels = labels
         self.targets = targets
+        self.positions = positions
+        self.classes = classes
     }
 }
 

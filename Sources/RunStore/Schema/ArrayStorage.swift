@@ -44,11 +44,17 @@ extension H5Group {
         return dataset
     }
 
-    /// Writes a 1-D Float64 or Int64 array (uncompressed below the threshold, like every array).
+    /// Writes a 1-D Float64, Int64 or UInt8 array (uncompressed below the threshold, like every array).
     @discardableResult
     func writeVector<T: H5Scalar>(_ name: String, _ values: [T], compression: Compression = .standard) throws -> H5Dataset {
-        let options = arrayOptions(shape: [values.count], elementSize: 8, compression: compression)
-        let dataset = try createDataset(name, fileType: T.fileType, shape: [values.count], options: options)
+        try writeScalars(name, shape: [values.count], values: values, compression: compression)
+    }
+
+    /// Writes an array of `shape` (row-major `values`) in `T`'s stored type.
+    @discardableResult
+    func writeScalars<T: H5Scalar>(_ name: String, shape: [Int], values: [T], compression: Compression = .standard) throws -> H5Dataset {
+        let options = arrayOptions(shape: shape, elementSize: MemoryLayout<T>.size, compression: compression)
+        let dataset = try createDataset(name, fileType: T.fileType, shape: shape, options: options)
         try dataset.write(values)
         return dataset
     }

@@ -6,7 +6,7 @@
 public enum RunFormat {
     /// The format version this build writes ("MAJOR.MINOR"). Readers accept any file of the same
     /// major version: minor versions only add optional groups, datasets and attributes.
-    public static let version = "1.2"
+    public static let version = "1.3"
     /// Major versions this build reads.
     public static let supportedMajorVersions = [1]
     /// The `software` attribute written at the root.
@@ -46,6 +46,12 @@ enum Schema {
         static let labels = "labels"
         static let targets = "targets"
         static let count = "count"
+        /// Format 1.3, sequence data: labels per example (labels are then [n, positions]) and
+        /// classes per position, attributes of the Hessian batch.
+        static let positions = "positions"
+        static let classes = "classes"
+        /// Format 1.3, text data: uint8 [V], the byte of each token id.
+        static let vocabulary = "vocabulary"
     }
     enum Metrics {
         static let group = "metrics"

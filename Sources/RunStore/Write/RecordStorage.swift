@@ -4,7 +4,8 @@
 import Foundation
 
 enum HessianBatchStorage {
-    /// /data/hessian_batch: indices [n] int64, optional inputs [n, ...], labels [n], targets [n, ...].
+    /// /data/hessian_batch: indices [n] int64, optional inputs [n, ...], labels [n] (sequence data:
+    /// [n, positions], with the attributes `positions` and `classes`), targets [n, ...].
     /// Builds the batch in a new anonymous group and returns it, to be linked as
     /// /data/hessian_batch once flushed.
     static func build<T: StoredFloat>(_ batch: HessianBatch<T>, in data: H5Group, file: H5File,
@@ -16,15 +17,36 @@ enum HessianBatchStorage {
                                     detail: "\(what) has shape \(shape) but the batch has \(count) indices")
             }
         }
+        func invalid(_ detail: String) -> RunStoreError {
+            RunStoreError(.invalidArgument, file: data.location.file, object: "/data/hessian_batch", detail: detail)
+        }
+        if let positions = batch.positions {
+            guard positions >= 1, !count.multipliedReportingOverflow(by: positions).overflow else {
+                throw invalid("\(positions) label positions per example; sequence data have at least 1")
+            }
+            guard batch.labels.map({ $0.count == count * positions }) ?? true else {
+                throw invalid("\(batch.labels!.count) labels for \(count) examples of \(positions) positions")
+            }
+        }
+        if let classes = batch.classes {
+            guard classes >= 1 else { throw invalid("\(classes) classes per position; at least 1") }
+            guard batch.labels?.allSatisfy({ (0..<Int64(classes)).contains($0) }) ?? true else {
+                throw invalid("labels outside 0..<\(classes)")
+            }
+        }
         let group = try H5Group.createAnonymous(in: file, location: data.location.child(Schema.Data.hessianGroup))
         try group.setAttribute(Schema.Data.count, count)
         try group.setAttribute(Schema.Checkpoint.dtype, T.storedDType.rawValue)
+        if let positions = batch.positions { try group.setAttribute(Schema.Data.positions, positions) }
+        if let classes = batch.classes { try group.setAttribute(Schema.Data.classes, classes) }
         try group.writeVector(Schema.Data.indices, batch.indices, compression: compression)
         if let inputs = batch.inputs {
             try checkRows(inputs.shape, Schema.Data.inputs)
             try group.writeArray(Schema.Data.inputs, shape: inputs.shape, values: inputs.values, compression: compression)
         }
-        if let labels = batch.labels {
+        if let labels = batch.labels, let positions = batch.positions {
+            try group.writeScalars(Schema.Data.labels, shape: [count, positions], values: labels, compression: compression)
+        } else if let labels = batch.labels {
             try checkRows([labels.count], Schema.Data.labels)
             try group.writeVector(Schema.Data.labels, labels, compression: compression)
         }

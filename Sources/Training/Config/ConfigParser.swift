@@ -40,14 +40,16 @@ extension RunConfig {
         var d = try section("data")
         top.markRead("data")
         c.data.source = try d.choice("source", default: c.data.source)
-        c.data.path = try d.string("path", default: c.data.path)
+        let sequence = c.data.source.isSequence, text = c.data.source == .text
+        c.data.path = try d.string("path", default: text ? "" : c.data.path)
         c.data.images = try d.string("images", default: c.data.images)
         c.data.labels = try d.string("labels", default: c.data.labels)
         c.data.files = try d.strings("files", default: c.data.files)
         c.data.header = try d.boolean("header", default: c.data.header)
         c.data.labelColumn = try d.integer("label_column", default: c.data.labelColumn, min: -1)
         c.data.targetColumns = try d.integers("target_columns", default: c.data.targetColumns, min: 0)
-        c.data.count = try d.integer("count", default: c.data.count, min: 1)
+        // text: 0 (the default) keeps every window.
+        c.data.count = try d.integer("count", default: text ? 0 : c.data.count, min: text ? 0 : 1)
         c.data.dimension = try d.integer("dimension", default: c.data.dimension, min: 1)
         c.data.classes = try d.integer("classes", default: c.data.classes, min: 2)
         c.data.separation = try d.number("separation", default: c.data.separation, min: 0)
@@ -55,7 +57,17 @@ extension RunConfig {
         c.data.noise = try d.number("noise", default: c.data.noise, min: 0)
         c.data.subset = try d.integer("subset", default: c.data.subset, min: 0)
         c.data.testFraction = try d.number("test_fraction", default: c.data.testFraction, min: 0, max: 0.9)
-        c.data.normalize = try d.choice("normalize", default: c.data.normalize)
+        if sequence {
+            c.data.context = try d.integer("context", default: c.data.context, min: 1, max: DataConfig.maximumContext)
+            switch c.data.source {
+            case .text: c.data.tokenizer = try d.choice("tokenizer", default: c.data.tokenizer)
+            case .copy, .sort: c.data.symbols = try d.integer("symbols", default: c.data.symbols, min: 2, max: Dataset.maximumClasses - 1)
+            default: c.data.modulus = try d.integer("modulus", default: c.data.modulus, min: 2, max: Dataset.maximumClasses - 1)
+            }
+        }
+        // Token ids are categories, not measurements: sequence data are never normalized.
+        c.data.normalize = try d.choice("normalize", default: sequence ? .none : c.data.normalize)
+        if let problem = c.data.normalizationProblem { throw ConfigError("\(file): \(problem)") }
         c.data.shuffleSeed = try d.integer("shuffle_seed", default: c.data.shuffleSeed, min: 0)
         try d.rejectUnknownKeys()
         switch c.data.source {
@@ -67,6 +79,12 @@ extension RunConfig {
             throw ConfigError("\(file): data.source = \"csv\" needs data.label_column (classification) or data.target_columns (regression)")
         case .teacherStudent where c.data.teacherWidths.count < 2:
             throw ConfigError("\(file): data.teacher_widths needs at least [inputs, outputs]")
+        case .text where !c.data.path.isEmpty && !c.data.files.isEmpty:
+            throw ConfigError("\(file): data.source = \"text\" reads data.path (one file) or data.files (several), not both; move the path into data.files")
+        case .text where c.data.path.isEmpty && c.data.files.isEmpty:
+            c.data.files = Dataset.defaultTextCorpus
+        case .copy where c.data.context % 2 == 1, .sort where c.data.context % 2 == 1:
+            throw ConfigError("\(file): data.context = \(c.data.context): data.source = \"\(c.data.source.rawValue)\" needs an even context (k symbols, a separator and k symbols are context + 1 tokens); use \(c.data.context + 1)")
         default: break
         }
 

@@ -86,7 +86,8 @@ extension RunConfig {
     }
 
     /// Input and output widths and example count when the config alone fixes them (synthetic
-    /// sets, the bundled digits); file sources give the smallest possible (1, 1, 1).
+    /// sets, the bundled digits); file sources give the smallest possible (1 example; text: of
+    /// `context` tokens, at least one class per position).
     var shapeFromConfig: (examples: Int, inputs: Int, outputs: Int) {
         switch data.source {
         case .gaussianMixture: return (data.count, data.dimension, data.classes)
@@ -94,6 +95,8 @@ extension RunConfig {
         case .digits: return (1797, 64, 10)
         case .cifar10: return (1, 3072, 10)
         case .idx, .csv: return (1, 1, 1)
+        case .text: return (1, data.context, data.context)
+        case .copy, .sort, .modularAddition: return (data.count, data.context, data.context * (data.sequenceVocabularySize ?? 1))
         }
     }
 

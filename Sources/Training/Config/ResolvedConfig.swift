@@ -14,7 +14,7 @@ extension RunConfig {
                 "separation": .number(data.separation), "teacher_widths": ints(data.teacherWidths), "noise": .number(data.noise),
                 "subset": .integer(data.subset), "test_fraction": .number(data.testFraction),
                 "normalize": .string(data.normalize.rawValue), "shuffle_seed": .integer(data.shuffleSeed),
-            ]),
+            ].merging(data.sequenceKeys) { $1 }),
             "model": .table(model.resolvedKeys(ints)),
             "optimizer": .table([
                 "kind": .string(optimizer.kind.rawValue), "lr": .number(optimizer.lr), "momentum": .number(optimizer.momentum),

@@ -20,14 +20,20 @@ public struct RunConfig: Equatable, Sendable {
 }
 
 public struct DataConfig: Equatable, Sendable {
-    public enum Source: String, CaseIterable, Sendable { case digits, idx, cifar10, csv, gaussianMixture = "gaussian_mixture", teacherStudent = "teacher_student" }
+    public enum Source: String, CaseIterable, Sendable {
+        case digits, idx, cifar10, csv, gaussianMixture = "gaussian_mixture", teacherStudent = "teacher_student"
+        case text, copy, sort, modularAddition = "modular_addition"
+
+        /// Next-token prediction data: token-id features and `context` labels per example.
+        public var isSequence: Bool { [.text, .copy, .sort, .modularAddition].contains(self) }
+    }
     public var source = Source.digits
-    /// digits: the directory holding the two IDX files.
+    /// digits: the directory holding the two IDX files; csv: the file; text: one text file.
     public var path = "fixtures/digits"
     /// idx: image and label files (gzip or not).
     public var images = ""
     public var labels = ""
-    /// cifar10: binary batch files.
+    /// cifar10: binary batch files; text: text files, read in order.
     public var files: [String] = []
     /// csv: a header line; the label column (classification) or target columns (regression), 0-based.
     public var header = true
@@ -40,12 +46,57 @@ public struct DataConfig: Equatable, Sendable {
     public var separation = 3.0
     public var teacherWidths = [10, 32, 1]
     public var noise = 0.0
+    /// Sequence sources: tokens per example (T; each window holds T + 1).
+    public var context = 32
+    /// text: how bytes become tokens.
+    public var tokenizer = TextTokenizer.chars
+    /// copy, sort: distinct symbols (the separator is the token `symbols`).
+    public var symbols = 10
+    /// modular_addition: the modulus p (the `=` token is `p`).
+    public var modulus = 97
     /// Keep the first `subset` examples after shuffling (0 = all).
     public var subset = 0
     /// Fraction held out as a test set.
     public var testFraction = 0.0
     public var normalize = FeatureNormalization.Kind.standardize
     public var shuffleSeed = 0
+
+    /// The largest `context` accepted (2^20 tokens per example).
+    public static let maximumContext = 1 << 20
+
+    /// text: the files read, in order (`files`, or `path` alone).
+    public var textFiles: [String] { files.isEmpty ? [path] : files }
+
+    /// Tokens of a sequence source known from the config alone (V); nil for text (its corpus
+    /// decides) and the other sources.
+    public var sequenceVocabularySize: Int? {
+        switch source {
+        case .copy, .sort: return symbols + 1
+        case .modularAddition: return modulus + 1
+        default: return nil
+        }
+    }
+
+    /// Why `normalize` cannot be used with this source (sequence data are token ids, never
+    /// normalized), or nil.
+    var normalizationProblem: String? {
+        guard source.isSequence, normalize != .none else { return nil }
+        return "data.normalize = \"\(normalize.rawValue)\": data.source = \"\(source.rawValue)\" gives token ids, which are never normalized; remove the key or set normalize = \"none\""
+    }
+
+    /// The keys of the resolved config's [data] table that only sequence sources have (so other
+    /// runs' stored configs read as before).
+    var sequenceKeys: [String: ConfigValue] {
+        guard source.isSequence else { return [:] }
+        var keys: [String: ConfigValue] = ["context": .integer(context)]
+        switch source {
+        case .text: keys["tokenizer"] = .string(tokenizer.rawValue)
+        case .copy, .sort: keys["symbols"] = .integer(symbols)
+        case .modularAddition: keys["modulus"] = .integer(modulus)
+        default: break
+        }
+        return keys
+    }
 }
 
 public struct ModelConfig: Equatable, Sendable {

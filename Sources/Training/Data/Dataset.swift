@@ -4,41 +4,81 @@ import Tensor
 
 /// Where a data set came from, recorded in run files so analysis can find and verify it.
 public struct DataOrigin: Equatable, Sendable {
-    /// The source kind (`digits`, `idx`, `cifar10`, `csv`, `gaussian_mixture`, `teacher_student`).
+    /// The source kind (`digits`, `idx`, `cifar10`, `csv`, `gaussian_mixture`, `teacher_student`,
+    /// `text`, `copy`, `sort`, `modular_addition`).
     public let source: String
     /// Files read, in order (empty for synthetic sets).
     public let paths: [String]
-    /// SHA-256 of the files' bytes concatenated in order, or of the generated features and targets.
+    /// SHA-256 of the files' bytes concatenated in order, or of the generated features and targets
+    /// (of the generated tokens, for sequence tasks).
     public let sha256: String
 }
 
 /// Examples held in memory: features `[n, d]` and targets `[n, k]`, with class labels when the task
 /// is classification (then targets are the one-hot rows of the labels).
+///
+/// Sequence data (next-token prediction over a context of T tokens) has `positions` = T labels per
+/// example: features `[n, T]` are input token ids (exact integers `0 ..< classes`), `labels` holds
+/// `n * T` next-token ids row-major (example i, position t at `i * T + t`), and targets `[n, T * V]`
+/// are their one-hot rows, example i's row holding T consecutive one-hot blocks of V = `classes`.
 public struct Dataset: Sendable {
     public let features: Tensor<Double>
     public let targets: Tensor<Double>
-    /// Class indices `0 ..< classes` for classification; nil for regression.
+    /// Class indices `0 ..< classes` for classification, `positions` per example (row-major); nil
+    /// for regression.
     public let labels: [Int]?
+    /// Labels per example: T (the context) for sequence data, 1 for every other data set.
+    public let positions: Int
     public let provenance: DataOrigin
     /// The per-example image shape `[C, H, W]` when the examples are images (digits `[1, 8, 8]`,
     /// IDX images `[1, rows, cols]`, CIFAR-10 `[3, 32, 32]`), features in that row-major order.
     public internal(set) var imageShape: [Int]?
+    /// Text data: the byte each token id stands for (`vocabulary[id]`), so tokens can be decoded;
+    /// nil for every other data set.
+    public internal(set) var vocabulary: [UInt8]?
 
     /// Largest number of classes a data file may define: labels are `0 ..< maximumClasses`. Each
     /// class is a column of the one-hot targets, so a corrupt label (say 4e9) would otherwise ask
     /// for `count x label` doubles.
     public static let maximumClasses = 1 << 16
 
-    /// A classification set: targets are the one-hot encoding of `labels`.
-    public init(features: Tensor<Double>, labels: [Int], classes: Int, provenance: DataOrigin) {
-        precondition(features.rank == 2 && features.shape[0] == labels.count, "Dataset: features \(features.shape) for \(labels.count) labels")
+    /// A classification set: targets are the one-hot encoding of `labels`, `positions` labels per
+    /// example (row-major; targets `[n, positions * classes]`, one block of `classes` per position).
+    public init(features: Tensor<Double>, labels: [Int], classes: Int, positions: Int = 1, provenance: DataOrigin) {
+        precondition(positions >= 1, "Dataset: \(positions) label positions per example")
+        precondition(features.rank == 2 && features.shape[0] * positions == labels.count,
+                     "Dataset: features \(features.shape) for \(labels.count) labels at \(positions) positions per example")
         precondition(labels.allSatisfy { (0..<classes).contains($0) }, "Dataset: labels outside 0..<\(classes)")
-        var targets = Tensor<Double>(zeros: [labels.count, classes])
-        for (i, label) in labels.enumerated() { targets[i, label] = 1 }
+        let n = features.shape[0], width = positions * classes
+        var y = [Double](repeating: 0, count: n * width)
+        // Example i's label at position t is entry i * positions + t; its one-hot block starts at column t * classes.
+        for (k, label) in labels.enumerated() { y[(k / positions) * width + (k % positions) * classes + label] = 1 }
         self.features = features
-        self.targets = targets
+        self.targets = Tensor(shape: [n, width], scalars: y)
         self.labels = labels
+        self.positions = positions
         self.provenance = provenance
+    }
+
+    /// A next-token prediction set over `vocabularySize` tokens: `windows` holds n windows of
+    /// `context + 1` token ids each (flat, row-major). Example i's input is window i's first
+    /// `context` tokens, its labels the last `context` (each input position predicts the token
+    /// after it): features `[n, context]`, `positions == context`, `classes == vocabularySize`.
+    public init(windows: [Int], context: Int, vocabularySize: Int, provenance: DataOrigin) {
+        precondition(context >= 1 && windows.count % (context + 1) == 0,
+                     "Dataset: \(windows.count) tokens are not whole windows of context \(context) + 1")
+        precondition(windows.allSatisfy { (0..<vocabularySize).contains($0) }, "Dataset: tokens outside 0..<\(vocabularySize)")
+        let n = windows.count / (context + 1)
+        var inputs = [Double](), labels = [Int]()
+        inputs.reserveCapacity(n * context)
+        labels.reserveCapacity(n * context)
+        for i in 0..<n {
+            let start = i * (context + 1)
+            inputs.append(contentsOf: windows[start..<(start + context)].map(Double.init))
+            labels.append(contentsOf: windows[(start + 1)...(start + context)])
+        }
+        self.init(features: Tensor(shape: [n, context], scalars: inputs), labels: labels, classes: vocabularySize,
+                  positions: context, provenance: provenance)
     }
 
     /// A regression set.
@@ -48,19 +88,25 @@ public struct Dataset: Sendable {
         self.features = features
         self.targets = targets
         self.labels = nil
+        self.positions = 1
         self.provenance = provenance
     }
 
-    private init(features: Tensor<Double>, targets: Tensor<Double>, labels: [Int]?, provenance: DataOrigin) {
+    private init(features: Tensor<Double>, targets: Tensor<Double>, labels: [Int]?, positions: Int, provenance: DataOrigin) {
         self.features = features
         self.targets = targets
         self.labels = labels
+        self.positions = positions
         self.provenance = provenance
     }
 
     public var count: Int { features.shape[0] }
     public var inputDimension: Int { features.shape[1] }
+    /// Target columns per example: `positions * classes`.
     public var outputDimension: Int { targets.shape[1] }
+    /// Classes per position (V, the vocabulary size, for sequence data); for regression, target
+    /// columns per example.
+    public var classes: Int { targets.shape[1] / positions }
     public var isClassification: Bool { labels != nil }
 
     /// The examples as a batch in precision `T`.
@@ -68,19 +114,26 @@ public struct Dataset: Sendable {
         Batch(inputs: features.converted(to: T.self), targets: targets.converted(to: T.self))
     }
 
-    /// The examples at `indices`, in that order.
+    /// The examples at `indices`, in that order (each with all its `positions` labels).
     public func subset(_ indices: [Int]) -> Dataset {
-        var subset = Dataset(features: features.rows(at: indices), targets: targets.rows(at: indices),
-                             labels: labels.map { l in indices.map { l[$0] } }, provenance: provenance)
-        subset.imageShape = imageShape
-        return subset
+        let t = positions
+        let subset = Dataset(features: features.rows(at: indices), targets: targets.rows(at: indices),
+                             labels: labels.map { l in indices.flatMap { l[($0 * t)..<($0 * t + t)] } }, positions: t,
+                             provenance: provenance)
+        return subset.describedAs(self)
     }
 
     /// The same examples with new features (after normalization).
     public func replacingFeatures(_ newFeatures: Tensor<Double>) -> Dataset {
-        var replaced = Dataset(features: newFeatures, targets: targets, labels: labels, provenance: provenance)
-        replaced.imageShape = imageShape
-        return replaced
+        Dataset(features: newFeatures, targets: targets, labels: labels, positions: positions, provenance: provenance).describedAs(self)
+    }
+
+    /// This set with `other`'s description of its examples (image shape, vocabulary).
+    private func describedAs(_ other: Dataset) -> Dataset {
+        var described = self
+        described.imageShape = other.imageShape
+        described.vocabulary = other.vocabulary
+        return described
     }
 
     /// A seeded random permutation of `0 ..< n` (Fisher-Yates).

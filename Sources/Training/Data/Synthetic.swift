@@ -32,7 +32,8 @@ extension Dataset {
                        provenance: DataOrigin(source: "teacher_student", paths: [], sha256: SHA256.hex(bytes(x.scalars + y.scalars))))
     }
 
-    private static func bytes(_ values: [Double]) -> Data {
+    /// The values' bytes in memory order (little-endian Float64), for content hashes.
+    static func bytes(_ values: [Double]) -> Data {
         values.withUnsafeBufferPointer { Data(buffer: $0) }
     }
 }

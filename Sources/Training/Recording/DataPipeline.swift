@@ -23,6 +23,8 @@ public struct PreparedData: Sendable {
     public var hessianSourceIndices: [Int] { Array(trainSourceIndices.prefix(hessianCount)) }
 
     public static func prepare(_ config: RunConfig) throws -> PreparedData {
+        // The parser refuses this too; a config built in code meets it here.
+        if let problem = config.data.normalizationProblem { throw DataError(problem) }
         let raw = try load(config.data, seed: UInt64(config.seed))
         var order = Dataset.permutation(raw.count, seed: UInt64(config.data.shuffleSeed))
         if config.data.subset > 0 {
@@ -56,6 +58,24 @@ public struct PreparedData: Sendable {
             return Dataset.gaussianMixture(count: d.count, dimension: d.dimension, classes: d.classes, separation: d.separation, seed: seed)
         case .teacherStudent:
             return Dataset.teacherStudent(count: d.count, teacherWidths: d.teacherWidths, noise: d.noise, seed: seed)
+        case .text:
+            try checkTextFiles(d)
+            return try Dataset.text(files: d.textFiles.map(url), context: d.context, tokenizer: d.tokenizer, count: d.count)
+        case .copy: return Dataset.copyTask(count: d.count, context: d.context, symbols: d.symbols, seed: seed)
+        case .sort: return Dataset.sortTask(count: d.count, context: d.context, symbols: d.symbols, seed: seed)
+        case .modularAddition: return Dataset.modularAddition(count: d.count, context: d.context, modulus: d.modulus, seed: seed)
+        }
+    }
+
+    /// A missing text file is an error naming it and the key that lists it; the default corpus
+    /// (Debian's fortunes-min) also says how to install it.
+    static func checkTextFiles(_ d: DataConfig) throws {
+        for (i, path) in d.textFiles.enumerated() where !FileManager.default.fileExists(atPath: path) {
+            let key = d.files.isEmpty ? "data.path" : "data.files[\(i)]"
+            let hint = path.hasPrefix(Dataset.fortunesDirectory)
+                ? "; the default text corpus there is Debian's fortunes-min package, which scripts/setup installs"
+                : ""
+            throw DataError("\(path): no such file (\(key))\(hint)")
         }
     }
 }

@@ -121,16 +121,22 @@ final class Recording<T: TensorScalar & StoredFloat> {
 
     func header() -> RunHeader {
         RunHeader(configTOML: config.resolvedTOML, configJSON: config.resolvedJSON, modelSpec: spec.json, parameterCount: layout.count,
-                  data: DataProvenance(name: data.origin.source, path: data.origin.paths.joined(separator: "; "), sha256: data.origin.sha256))
+                  data: DataProvenance(name: data.origin.source, path: data.origin.paths.joined(separator: "; "), sha256: data.origin.sha256,
+                                       vocabulary: data.train.vocabulary))
     }
 
     func hessianBatchRecord() -> HessianBatch<T> {
         let batch = data.hessianBatch
         let indices = data.hessianSourceIndices.map { Int64($0) }
+        // Sequence data: T labels per example over V classes (labels stored [n, T]), embedded or not.
+        let sequence = config.data.source.isSequence
+        let (positions, classes) = sequence ? (batch.positions, batch.classes) : (nil, nil)
         let bytes = batch.count * (batch.inputDimension + batch.outputDimension) * MemoryLayout<T>.size
-        guard bytes <= config.record.embedLimit else { return HessianBatch(indices: indices) }
+        guard bytes <= config.record.embedLimit else { return HessianBatch(indices: indices, positions: positions, classes: classes) }
         let inputs = NamedArray(name: "inputs", shape: batch.features.shape, values: batch.features.converted(to: T.self).scalars)
-        if let labels = batch.labels { return HessianBatch(indices: indices, inputs: inputs, labels: labels.map { Int64($0) }) }
+        if let labels = batch.labels {
+            return HessianBatch(indices: indices, inputs: inputs, labels: labels.map { Int64($0) }, positions: positions, classes: classes)
+        }
         return HessianBatch(indices: indices, inputs: inputs,
                             targets: NamedArray(name: "targets", shape: batch.targets.shape, values: batch.targets.converted(to: T.self).scalars))
     }
