@@ -197,7 +197,7 @@ extension RunDiagnosis {
                 // lr_W(t) * lambda < c  <=>  W > (t + 1) * peak * lambda / c, which is >= t + 1 here.
                 // In Double: a damaged or diverged run's values can make it infinite or beyond Int.
                 let bound = (Double(m.step) + 1) * peak * m.lambdaMax / m.constant
-                guard bound.isFinite else { continue }
+                guard bound.isFinite, bound >= 0 else { continue }
                 let needed = bound < 9e18 ? Int(bound.rounded(.down)) + 1 : Int.max
                 if needed > w { w = needed; binding = m }
             }
