@@ -159,7 +159,7 @@ public struct LossSurface<T: TensorScalar> {
     public func valueGradientAndAccuracy(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil)
         -> (value: T, gradient: Tensor<T>, accuracy: Double) {
         let result = gradientPass(at: w, memos: memos, countingCorrect: true)
-        return (result.value, result.gradient, Double(result.correct) / Double(examples.count * model.positions))
+        return (result.value, result.gradient, Double(result.correct) / predictions)
     }
 
     /// A training step's evaluation: `valueGradientAndAccuracy`, and in train mode the buffers
@@ -171,7 +171,7 @@ public struct LossSurface<T: TensorScalar> {
         precondition(!collecting || objectives.count == 1,
                      "LossSurface.trainingStep: running statistics need the batch in one chunk; it has \(objectives.count) (raise training.chunk_size)")
         let result = gradientPass(at: w, memos: memos, countingCorrect: true, collectingBuffers: collecting)
-        return (result.value, result.gradient, Double(result.correct) / Double(examples.count * model.positions), result.buffers ?? buffers)
+        return (result.value, result.gradient, Double(result.correct) / predictions, result.buffers ?? buffers)
     }
 
     private func gradientPass(at w: Tensor<T>, memos: [PrimalMemo<T>]?, countingCorrect: Bool, collectingBuffers: Bool = false)
@@ -183,7 +183,7 @@ public struct LossSurface<T: TensorScalar> {
             var objective = objective
             objective.bufferSink = sink
             let (v, g, outputs) = Autodiff.valueGradientAndAuxiliary(of: objective, at: params, memo: memos?[c])
-            return (v, layout.flatten(g), countingCorrect ? objective.batch.correctPredictions(outputs, positions: model.positions) : 0)
+            return (v, layout.flatten(g), countingCorrect ? objective.correctPredictions(outputs) : 0)
         }
         var value: T = 0
         var gradient = parts[0].1
@@ -199,18 +199,21 @@ public struct LossSurface<T: TensorScalar> {
         let params = layout.unflatten(w)
         let parts = eachChunk { _, objective in
             let (v, outputs) = objective.valueAndAuxiliary(params)
-            return (v.scalar, objective.batch.correctPredictions(outputs, positions: model.positions))
+            return (v.scalar, objective.correctPredictions(outputs))
         }
         let value = parts.reduce(T(0)) { $0 + $1.0 }
-        return (value, Double(parts.reduce(0) { $0 + $1.1 }) / Double(examples.count * model.positions))
+        return (value, Double(parts.reduce(0) { $0 + $1.1 }) / predictions)
     }
 
-    /// Fraction of examples whose largest output is at the target's largest entry (one-hot labels;
+    /// The predictions accuracy is a fraction of: one per example, or per position of a sequence model.
+    private var predictions: Double { Double(examples.count * model.positions) }
+
+    /// Fraction of predictions whose largest output is at the target's largest entry (one-hot labels;
     /// ties go to the first index).
     public func accuracy(at w: Tensor<T>) -> Double {
         let params = layout.unflatten(w)
-        let correct = eachChunk { _, objective in objective.batch.correctPredictions(objective.valueAndAuxiliary(params).auxiliary, positions: model.positions) }.reduce(0, +)
-        return Double(correct) / Double(examples.count * model.positions)
+        let correct = eachChunk { _, objective in objective.correctPredictions(objective.valueAndAuxiliary(params).auxiliary) }.reduce(0, +)
+        return Double(correct) / predictions
     }
 
     /// `H v` (flat), exact up to rounding, with `H` the Hessian of `L` at `w`.

@@ -101,12 +101,22 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         }
     }
 
-    /// A transformer spec's sizes (nil for other kinds or when a size is missing).
+    /// A transformer spec's sizes (nil for other kinds or when a size is missing); setting one
+    /// makes the spec a transformer's, widths included.
     public var transformerShape: TransformerShape? {
-        guard kind == "transformer", let vocabulary, let context, let width, let layers, let heads else { return nil }
-        return TransformerShape(vocabulary: vocabulary, context: context, width: width, layers: layers, heads: heads, hidden: mlpWidth,
-                                placement: layerNorm ?? .pre, finalNorm: finalNorm, positional: positional ?? .learned,
-                                tiedEmbedding: tiedEmbedding ?? false)
+        get {
+            guard kind == "transformer", let vocabulary, let context, let width, let layers, let heads else { return nil }
+            return TransformerShape(vocabulary: vocabulary, context: context, width: width, layers: layers, heads: heads, hidden: mlpWidth,
+                                    placement: layerNorm ?? .pre, finalNorm: finalNorm, positional: positional ?? .learned,
+                                    tiedEmbedding: tiedEmbedding ?? false)
+        }
+        set {
+            guard let s = newValue else { return }
+            kind = "transformer"
+            widths = [s.context, s.context * s.vocabulary]
+            (vocabulary, context, width, layers, heads, mlpWidth) = (s.vocabulary, s.context, s.width, s.layers, s.heads, s.hidden)
+            (layerNorm, finalNorm, positional, tiedEmbedding) = (s.placement, s.finalNorm, s.positional, s.tiedEmbedding)
+        }
     }
 
     /// True when train mode couples examples (BatchNorm).

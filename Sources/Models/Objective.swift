@@ -45,6 +45,10 @@ public struct Objective<T: TensorScalar>: AuxiliaryScalarFunction {
         self.normalizationGroup = normalizationGroup
     }
 
+    /// How many of the model's predictions on the batch (`outputs`, the auxiliary) are right:
+    /// one per example, or one per position of a sequence model.
+    public func correctPredictions(_ outputs: Tensor<T>) -> Int { batch.correctPredictions(outputs, positions: model.positions) }
+
     /// The groups of examples normalized together (one group unless batch statistics couple them).
     public var groups: [Range<Int>] {
         let n = batch.count

@@ -78,31 +78,10 @@ struct LayerCurvatureTests {
     }
 
     @Test("∇L matches central differences of L, coordinate by coordinate", arguments: CurvatureCase.all)
-    func gradient(c: CurvatureCase) {
-        let probe = c.probe
-        let (expected, observed) = (probe.centralDifferenceGradient(), probe.gradient)
-        let err = relativeError(observed, expected)
-        #expect(err < 1e-8, "\(report("∇L", expected: expected.prefix(3), observed: observed.prefix(3), error: err, bound: 1e-8))")
-    }
+    func gradient(c: CurvatureCase) { expectGradientMatchesDifferences(c.probe) }
 
-    /// Column j of the explicit Hessian from the exact product `H e_j`, against central differences
-    /// of reverse-mode gradients along `e_j`; the exact one is symmetric to rounding, and a random
-    /// product is the explicit matrix times the vector.
     @Test("the Hessian from exact products equals differences of gradients, is symmetric, and gives Hv", arguments: CurvatureCase.all)
-    func hessian(c: CurvatureCase) {
-        let probe = c.probe
-        let n = probe.dimension
-        let h = probe.hessian()
-        let reference = probe.gradientDifferenceHessian()
-        let err = relativeError(h, reference)
-        #expect(err < 1e-8, "\(report("H", expected: reference.prefix(3), observed: h.prefix(3), error: err, bound: 1e-8))")
-        let (asym, scale) = asymmetry(h, dimension: n)
-        #expect(asym <= 1e-12 * scale, "max |H - Hᵀ| = \(asym), max |H| = \(scale) (bound 1e-12 max |H|)")
-        let v = normalVector(n, seed: 17)
-        let hv = probe.hessianVectorProduct(v), expected = matrixVectorProduct(h, v)
-        let productError = relativeError(hv, expected)
-        #expect(productError < 1e-12, "\(report("Hv vs H·v", expected: expected.prefix(3), observed: hv.prefix(3), error: productError, bound: 1e-12))")
-    }
+    func hessian(c: CurvatureCase) { expectExactHessian(c.probe, bound: 1e-8, seed: 17) }
 
     @Test("products through a PrimalMemo equal fresh ones bit for bit", arguments: CurvatureCase.all)
     func memoizedProducts(c: CurvatureCase) {

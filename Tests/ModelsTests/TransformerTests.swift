@@ -186,27 +186,10 @@ struct TransformerCase: CustomTestStringConvertible, Sendable {
 @Suite("Transformers: gradients and explicit Hessians of a 1-block, 2-head, width-8 model (Float64)")
 struct TransformerCurvatureTests {
     @Test("∇L matches central differences of L", arguments: TransformerCase.all)
-    func gradient(c: TransformerCase) {
-        let probe = c.probe
-        let (expected, observed) = (probe.centralDifferenceGradient(), probe.gradient)
-        let err = relativeError(observed, expected)
-        #expect(err < 1e-8, "\(report("∇L", expected: expected.prefix(3), observed: observed.prefix(3), error: err, bound: 1e-8))")
-    }
+    func gradient(c: TransformerCase) { expectGradientMatchesDifferences(c.probe) }
 
     @Test("the Hessian from exact products equals differences of gradients, is symmetric, and gives Hv", arguments: TransformerCase.all)
-    func hessian(c: TransformerCase) {
-        let probe = c.probe
-        let n = probe.dimension
-        let h = probe.hessian()
-        let reference = probe.gradientDifferenceHessian()
-        let err = relativeError(h, reference)
-        #expect(err < 1e-7, "\(report("H", expected: reference.prefix(3), observed: h.prefix(3), error: err, bound: 1e-7))")
-        let (asym, scale) = asymmetry(h, dimension: n)
-        #expect(asym <= 1e-12 * scale, "max |H - Hᵀ| = \(asym), max |H| = \(scale)")
-        let v = normalVector(n, seed: 13)
-        let hv = probe.hessianVectorProduct(v), expected = matrixVectorProduct(h, v)
-        #expect(relativeError(hv, expected) < 1e-12)
-    }
+    func hessian(c: TransformerCase) { expectExactHessian(c.probe, bound: 1e-7, seed: 13) }
 
     @Test("Float32 and Float64 agree on loss, gradient and Hv")
     func precisions() {

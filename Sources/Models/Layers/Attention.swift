@@ -23,8 +23,11 @@ public struct CausalSelfAttention: Layer {
         self.heads = heads
     }
 
+    /// Each of the four projections.
+    var projection: Dense { Dense(inputs: width, outputs: width) }
+
     public var children: [(name: String, layer: any Layer)] {
-        ["query", "key", "value", "output"].map { ($0, Dense(inputs: width, outputs: width)) }
+        ["query", "key", "value", "output"].map { ($0, projection) }
     }
 
     public func outputShape(for input: [Int]) -> [Int] {
@@ -48,11 +51,11 @@ public struct CausalSelfAttention: Layer {
         let size = width / heads
         /// `[n, T, width]` -> `[n * heads, T, size]`: one matrix per (example, head).
         func split(_ y: A) -> A { y.reshaped([n, t, heads, size]).transposed([0, 2, 1, 3]).reshaped([n * heads, t, size]) }
-        let project = { (name: String) in Dense(inputs: width, outputs: width)(x, scope.child(name)) }
+        let project = { (name: String) in projection(x, scope.child(name)) }
         let (q, k, v) = (split(project("query")), split(project("key")), split(project("value")))
         let scores = q.matmul(k, transposeSelf: false, transposeOther: true).scaled(A.Scalar(1 / Double(size).squareRoot()))
         let weights = scores.softmaxAlongLastAxis(mask: Self.causalMask(t))
         let mixed = weights.matmul(v).reshaped([n, heads, t, size]).transposed([0, 2, 1, 3]).reshaped([n, t, width])
-        return Dense(inputs: width, outputs: width)(mixed, scope.child("output"))
+        return projection(mixed, scope.child("output"))
     }
 }

@@ -53,7 +53,7 @@ public enum PositionalEncodingKind: String, CaseIterable, Sendable, Codable {
     case sinusoidal
 }
 
-/// Adds a position's encoding to each position: input and output `[n, T, width]`, `T <= context`.
+/// Adds a position's encoding to each position: input and output `[n, context, width]`.
 public struct PositionalEncoding: Layer {
     public let kind: PositionalEncodingKind
     public let context: Int
@@ -71,8 +71,7 @@ public struct PositionalEncoding: Layer {
     }
 
     public func outputShape(for input: [Int]) -> [Int] {
-        precondition(input.count == 2 && input[0] <= context && input[1] == width,
-                     "PositionalEncoding: input \(input), expected [positions <= \(context), \(width)]")
+        precondition(input == [context, width], "PositionalEncoding: input \(input), expected [\(context), \(width)]")
         return input
     }
 
@@ -89,17 +88,9 @@ public struct PositionalEncoding: Layer {
     }
 
     public func callAsFunction<A: TensorOps>(_ x: A, _ scope: Scope<A>) -> A {
-        let positions = x.shape[1]
         switch kind {
-        case .sinusoidal:
-            return x.adding(broadcast: A(constant: Self.sinusoids(positions: positions, width: width)))
-        case .learned:
-            var table = scope.parameter("weight")
-            if positions < context {
-                let rows = IndexMap(inputShape: [context * width], outputShape: [positions * width], indices: (0..<Int32(positions * width)).map { $0 })
-                table = table.reshaped([1, context * width]).gathered(rows).reshaped([positions, width])
-            }
-            return x.adding(broadcast: table)
+        case .sinusoidal: return x.adding(broadcast: A(constant: Self.sinusoids(positions: context, width: width)))
+        case .learned: return x.adding(broadcast: scope.parameter("weight"))
         }
     }
 }

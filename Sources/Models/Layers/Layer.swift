@@ -97,10 +97,7 @@ public struct Scope<A: TensorOps> {
     func fullName(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
     /// The parameter `name` of this layer.
-    public func parameter(_ name: String) -> A {
-        guard let p = pass.parameters[fullName(name)] else { preconditionFailure("Scope: no parameter \(fullName(name))") }
-        return p
-    }
+    public func parameter(_ name: String) -> A { parameter(fullName: fullName(name)) }
 
     /// The parameter of another layer, by its full name (`embedding.weight`): weights tied
     /// between layers, such as an output layer that reuses the token embedding.

@@ -133,6 +133,14 @@ public struct ModelConfig: Equatable, Sendable {
     public var positional = PositionalEncodingKind.learned
     public var tiedEmbedding = false
 
+    /// A transformer of these settings over the data's vocabulary and context (defaults filled in:
+    /// `TransformerShape`'s).
+    public func transformerShape(vocabulary: Int, context: Int) -> TransformerShape {
+        TransformerShape(vocabulary: vocabulary, context: context, width: width, layers: layers, heads: heads,
+                         hidden: mlpWidth > 0 ? mlpWidth : nil, placement: layerNorm, finalNorm: finalNorm, positional: positional,
+                         tiedEmbedding: tiedEmbedding)
+    }
+
     /// The keys of the resolved config's [model] table (the image-model keys only for image models,
     /// so an MLP run's stored config reads as before).
     func resolvedKeys(_ ints: ([Int]) -> ConfigValue) -> [String: ConfigValue] {
@@ -150,14 +158,15 @@ public struct ModelConfig: Equatable, Sendable {
             keys["normalization"] = .string(normalization.rawValue)
             keys["zero_init_residual"] = .boolean(zeroInitResidual)
         case "transformer":
-            keys["width"] = .integer(width)
-            keys["layers"] = .integer(layers)
-            keys["heads"] = .integer(heads)
-            keys["mlp_width"] = .integer(mlpWidth > 0 ? mlpWidth : 4 * width)
-            keys["layer_norm"] = .string(layerNorm.rawValue)
-            keys["final_norm"] = .boolean(finalNorm ?? (layerNorm == .pre))
-            keys["positional"] = .string(positional.rawValue)
-            keys["tied_embedding"] = .boolean(tiedEmbedding)
+            let shape = transformerShape(vocabulary: 1, context: 1)
+            keys["width"] = .integer(shape.width)
+            keys["layers"] = .integer(shape.layers)
+            keys["heads"] = .integer(shape.heads)
+            keys["mlp_width"] = .integer(shape.hidden)
+            keys["layer_norm"] = .string(shape.placement.rawValue)
+            keys["final_norm"] = .boolean(shape.finalNorm)
+            keys["positional"] = .string(shape.positional.rawValue)
+            keys["tied_embedding"] = .boolean(shape.tiedEmbedding)
             keys["hidden"] = nil
             keys["activation"] = nil
         default: break

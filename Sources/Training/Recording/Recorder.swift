@@ -296,32 +296,17 @@ final class Recording<T: TensorScalar & StoredFloat> {
         return spec
     }
 
-    /// A transformer's spec: the context and vocabulary are the data's (token windows `[n, T]`,
-    /// one-hot next tokens `[n, T * V]`), the sizes the config's.
+    /// A transformer's spec: the context and vocabulary are the sequence data's (token windows
+    /// `[n, T]`, one-hot next tokens `[n, T * V]`), the sizes the config's.
     static func transformerSpec(_ base: ModelSpec, _ config: RunConfig, data: Dataset, source: String) throws -> ModelSpec {
         let m = config.model
-        let context = data.inputDimension
-        guard data.isClassification, data.outputDimension % context == 0,
-              let labels = data.labels, labels.count == data.count * context else {
+        guard config.data.source.isSequence else {
             throw ConfigError("\(source): model.kind = \"transformer\" needs token sequences with a next token at every position, but data.source = \"\(config.data.source.rawValue)\" gives \(data.inputDimension) features and \(data.outputDimension) targets per example; use data.source = \"text\" or a sequence task (copy, sort, modular_addition)")
         }
-        let vocabulary = data.outputDimension / context
-        if let bad = data.features.scalars.first(where: { !($0 >= 0 && $0 < Double(vocabulary) && $0 == $0.rounded()) }) {
-            throw ConfigError("\(source): the data's inputs must be token ids 0..<\(vocabulary), found \(bad)")
-        }
+        let (context, vocabulary) = (data.positions, data.classes)
         var spec = base
-        spec.kind = "transformer"
         spec.activation = .gelu
-        spec.vocabulary = vocabulary
-        spec.context = context
-        spec.width = m.width
-        spec.layers = m.layers
-        spec.heads = m.heads
-        spec.mlpWidth = m.mlpWidth > 0 ? m.mlpWidth : 4 * m.width
-        spec.layerNorm = m.layerNorm
-        spec.finalNorm = m.finalNorm ?? (m.layerNorm == .pre)
-        spec.positional = m.positional
-        spec.tiedEmbedding = m.tiedEmbedding
+        spec.transformerShape = m.transformerShape(vocabulary: vocabulary, context: context)
         do { try spec.checkTransformer(source: source) } catch let error as ModelSpecError { throw ConfigError(error.description) }
         return spec
     }
