@@ -27,8 +27,12 @@ public enum TickLocator {
 
     /// The smallest step of the form {1, 2, 5} x 10^k that puts at most `maxMajor` ticks in the limits.
     /// Returns the mantissa (1, 2 or 5) and the exponent k.
+    /// A span below 1e-12 of the limits' magnitude counts as that much: ticks are then at most
+    /// about 10^13 steps from zero, so their indices stay far inside `Int` (a span of one ulp
+    /// at 1e300 would otherwise ask for tick number 10^300).
     public static func niceStep(_ limits: ClosedRange<Double>, maxMajor: Int) -> (mantissa: Int, exponent: Int) {
-        let span = max(limits.upperBound - limits.lowerBound, 1e-300)
+        let magnitude = max(abs(limits.lowerBound), abs(limits.upperBound))
+        let span = max(limits.upperBound - limits.lowerBound, magnitude * 1e-12, 1e-300)
         var e = Int(floor(Foundation.log10(span / Double(max(maxMajor, 2))))) - 1
         while true {
             for m in [1, 2, 5] {
@@ -51,12 +55,14 @@ public enum TickLocator {
         let step = value(1, m, e)
         let first = ceil(limits.lowerBound / step - 1e-9), last = floor(limits.upperBound / step + 1e-9)
         var major: [Double] = []
-        if first <= last { for k in Int(first)...Int(last) { major.append(value(Double(k), m, e)) } }
+        if first <= last, last - first < Double(maxMajor) + 1, abs(first) < 1e15, abs(last) < 1e15 {
+            for k in Int(first)...Int(last) { major.append(value(Double(k), m, e)) }
+        }
         let parts = m == 2 ? 4 : 5
         let minorStep = step / Double(parts)
         var minor: [Double] = []
         let mf = ceil(limits.lowerBound / minorStep - 1e-9), ml = floor(limits.upperBound / minorStep + 1e-9)
-        if mf <= ml, ml - mf < 1000 {
+        if mf <= ml, ml - mf < 1000, abs(mf) < 1e15, abs(ml) < 1e15 {
             for k in Int(mf)...Int(ml) where k % parts != 0 { minor.append(value(Double(k), m, e) / Double(parts)) }
         }
         let labels = TickFormat.linearLabels(major, mantissa: m, exponent: e)

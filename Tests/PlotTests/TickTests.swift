@@ -51,6 +51,21 @@ struct TickTests {
         #expect(big.labels == ["0", "1×10¹²", "2×10¹²", "3×10¹²"])
     }
 
+    /// Found by the runplan fuzzer: a log axis over [1e300, 1e300 + 1 ulp] fell back to linear
+    /// ticks with a step of 1e-8, and the tick index 1e308 trapped in Int(_:).
+    @Test("a span of a few ulps at any magnitude gives ticks, never a trap", arguments: [1e300, -1e300, 1e20, 3.0, 1e-200, 1.7976931348623157e308])
+    func ulpSpan(x: Double) {
+        for scale in [Scale.linear, .log, .symlog(threshold: 1)] where scale != .log || x > 0 {
+            let limits = min(x, x.nextUp)...max(x, x.nextUp.nextUp)
+            let t = TickLocator.ticks(limits, scale: scale)
+            #expect(t.major.count == t.labels.count && t.major.count <= 7)
+            let slack = max(abs(limits.lowerBound), abs(limits.upperBound)) * 1e-9
+            #expect(t.major.allSatisfy { $0 >= limits.lowerBound - slack && $0 <= limits.upperBound + slack }, "\(t.major) outside \(limits.lowerBound)...\(limits.upperBound)")
+        }
+        let lone = TickLocator.linear(x...x)
+        #expect(lone.major.count <= 1 && lone.minor.count < 1000)
+    }
+
     @Test("a single value widens to a visible range with ticks")
     func singleValue() {
         let lim = paddedLimits([3, 3], scale: .linear)!
