@@ -105,7 +105,15 @@ final class RunData {
     /// The stability threshold at every step with a learning rate: `c / lr`, where `c` (2 for SGD,
     /// 2 + 2β for heavy ball, 38 for Adam at β1 = 0.9, ...) is read off the recorded thresholds
     /// (threshold x lr at the measured steps), so the line follows the schedule between measurements.
+    ///
+    /// An Adam run records no threshold for the Hessian itself (its stability is governed by the
+    /// preconditioned one); its Hessian is drawn against gradient descent's 2/lr at the same
+    /// learning rate, the reference Gilmer et al. use.
     func threshold(_ op: SpectralOperator) -> (x: [Double], y: [Double])? {
+        if op == .hessian, isAdam, series(Self.names(op).threshold) == nil, let lr = metrics.columns["lr"] {
+            let steps = zip(metrics.steps, lr).filter { $0.1.isFinite && $0.1 > 0 }
+            return steps.isEmpty ? nil : (steps.map { Double($0.0) }, steps.map { 2 / $0.1 })
+        }
         guard let recorded = series(Self.names(op).threshold), let lr = metrics.columns["lr"] else { return nil }
         var products: [Double] = []
         for (s, t) in zip(recorded.x, recorded.y) {
@@ -120,10 +128,17 @@ final class RunData {
 
     /// The threshold's name in legends: 2/η, (2+2β)/η, 38/η ...
     func thresholdName(_ op: SpectralOperator) -> String {
+        if op == .hessian, isAdam, series(Self.names(op).threshold) == nil { return "2/η (GD's threshold)" }
         guard let recorded = series(Self.names(op).threshold), let lr = metrics.columns["lr"],
               let s = recorded.x.first, let i = metrics.steps.firstIndex(where: { Double($0) == s }), lr[i] > 0 else { return "threshold" }
         let c = recorded.y[0] * lr[i]
         return "\(Self.shortNumber((c * 1000).rounded() / 1000))/η"
+    }
+
+    /// The recorded threshold crossings of `op`'s λ_max. The recorder names the operator at the
+    /// start of the detail ("lambda_max = ..." or "preconditioned lambda_max = ...").
+    func crossings(_ op: SpectralOperator) -> [RunEvent] {
+        events.filter { $0.kind.hasPrefix("threshold_crossing") && $0.detail.hasPrefix("preconditioned") == (op == .preconditioned) }
     }
 
     /// Steps of the divergence event, if any.

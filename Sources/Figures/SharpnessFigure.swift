@@ -27,7 +27,7 @@ enum SharpnessFigure {
                 a.add(.line(x: t.x, y: t.y, label: single ? run.thresholdName(op) : nil,
                             color: single ? Palette.reference : color, width: 1.4, dash: [7, 4]))
             }
-            for e in run.events where e.kind.hasPrefix("threshold_crossing") {
+            for e in run.crossings(op) {
                 // Mark on the λ_max line at the nearest measured step.
                 guard let j = lambda.x.indices.min(by: { abs(lambda.x[$0] - Double(e.step)) < abs(lambda.x[$1] - Double(e.step)) })
                 else { continue }

@@ -43,6 +43,31 @@ struct FigureTests {
         #expect(both.panels[0].series.filter { $0.label == "gd" || $0.label == "adam" }.count == 2)
     }
 
+    /// The operator drawn decides the reference line and the crossings marked: an Adam run's
+    /// Hessian against GD's 2/η, without the preconditioned operator's crossings (which it records).
+    @Test("sharpness of an Adam run's Hessian: 2/η from the learning rate, and only that operator's crossings")
+    func adamHessian() throws {
+        // Runs.adam with a learning rate at which the preconditioned λ_max crosses 38/η.
+        let run = try recordRun(Runs.adamConfig(name: "adam-crossing", lr: 0.3, sharpnessEvery: 1))
+        let reader = try RunReader.open(run)
+        let events = try reader.events()
+        let lr = try reader.metrics().columns["lr"]!
+        reader.close()
+        let preconditioned = events.filter { $0.kind.hasPrefix("threshold_crossing") }
+        #expect(!preconditioned.isEmpty && preconditioned.allSatisfy { $0.detail.hasPrefix("preconditioned lambda_max") })
+        func markers(_ figure: Figure) -> Int {
+            figure.panels[0].series.filter { $0.label == "crosses up" || $0.label == "crosses down" }.map(\.xs.count).reduce(0, +)
+        }
+        var o = Self.options()
+        o.operator = .hessian
+        let hessian = try FigureBuilder.make(.sharpness, runs: [run], options: o)
+        let t = try #require(hessian.panels[0].series.first { $0.label == "2/η (GD's threshold)" })
+        #expect(t.ys == lr.map { 2 / $0 })
+        #expect(markers(hessian) == 0)
+        o.operator = .preconditioned
+        #expect(markers(try FigureBuilder.make(.sharpness, runs: [run], options: o)) == preconditioned.count)
+    }
+
     @Test("default legends come from the config: name, optimizer, peak lr, warmup")
     func defaultLabels() throws {
         let f = try FigureBuilder.make(.lr, runs: [Runs.gd, Runs.adam], options: Self.options())

@@ -38,16 +38,19 @@ enum Runs {
     }()
 
     /// Adam with warmup on the same data: records the preconditioned sharpness.
-    static let adam: String = try! {
+    static let adam: String = try! recordRun(adamConfig(name: "tiny-adam", lr: 0.01, sharpnessEvery: 3))
+
+    /// Adam with a 4-step warmup over 12 steps on a 3-class Gaussian mixture, MLP 8-12-3.
+    static func adamConfig(name: String, lr: Double, sharpnessEvery: Int) -> RunConfig {
         var c = RunConfig()
-        c.name = "tiny-adam"; c.steps = 12; c.dtype = "f64"
+        c.name = name; c.steps = 12; c.dtype = "f64"
         c.data.source = .gaussianMixture; c.data.count = 160; c.data.dimension = 8; c.data.classes = 3
         c.model.hidden = [12]
-        c.optimizer.kind = .adam; c.optimizer.lr = 0.01
+        c.optimizer.kind = .adam; c.optimizer.lr = lr
         c.schedule.warmupSteps = 4
-        c.record.sharpnessEvery = 3; c.record.sharpnessLanczos = 10
-        return try recordRun(c)
-    }()
+        c.record.sharpnessEvery = sharpnessEvery; c.record.sharpnessLanczos = 10
+        return c
+    }
 
     /// No sharpness, no spectra: what the error messages are about.
     static let bare: String = try! {

@@ -37,6 +37,12 @@ struct RecorderTests {
             return
         }
         config.steps = 3
+        if config.data.source.isSequence {
+            // A Transformer's checkpoint gradient over the whole corpus and its curvature over 128
+            // windows take a minute in a debug build; a few hundred windows exercise the same path.
+            config.data.count = min(config.data.count == 0 ? 256 : config.data.count, 256)
+            config.record.hessianExamples = min(config.record.hessianExamples, 32)
+        }
         config.record.spectrumProbes = min(config.record.spectrumProbes, 2)
         config.record.spectrumLanczos = min(config.record.spectrumLanczos, 10)
         let (path, summary) = try record(config)
