@@ -1,6 +1,6 @@
 // Recorded runs on sequence data: the Hessian batch stored by the recorder (labels [n, T], the
 // text vocabulary) rebuilds into the examples the run was taken over, embedded or from the data.
-// An MLP stands in for the sequence model here: what is checked is the data, not the model.
+// A one-block Transformer of width 4 reads them: what is checked is the data, not the model.
 
 import Analysis
 import Foundation
@@ -36,7 +36,10 @@ struct SequenceRunTests {
             c.data.context = 6
             c.data.count = 0
         }
-        c.model.hidden = [8]
+        c.model.kind = "transformer"
+        c.model.width = 4
+        c.model.heads = 1
+        c.model.layers = 1
         c.record.sharpnessEvery = 0
         c.record.hessianExamples = 16
         c.record.embedLimit = embedded ? 50_000_000 : 0

@@ -56,12 +56,12 @@ struct ConfigTests {
 
     @Test("a transformer's keys parse with their defaults, and its resolved TOML parses back to the same config")
     func transformerKeys() throws {
-        let c = try RunConfig.parse("[model]\nkind = \"transformer\"\nwidth = 32\nheads = 2\nlayer_norm = \"post\"\ntied_embedding = true", file: "t.toml")
+        let c = try RunConfig.parse("[data]\nsource = \"copy\"\n[model]\nkind = \"transformer\"\nwidth = 32\nheads = 2\nlayer_norm = \"post\"\ntied_embedding = true", file: "t.toml")
         #expect(c.model.kind == "transformer" && c.model.width == 32 && c.model.heads == 2 && c.model.layers == 2)
         #expect(c.model.mlpWidth == 128 && c.model.layerNorm == .post && c.model.finalNorm == false && c.model.positional == .learned)
         #expect(c.model.tiedEmbedding && c.model.initialization == .lecunNormal)
         #expect(try RunConfig.parse(c.resolvedTOML, file: "resolved.toml") == c)
-        let defaults = try RunConfig.parse("[model]\nkind = \"transformer\"", file: "t.toml")
+        let defaults = try RunConfig.parse("[data]\nsource = \"copy\"\n[model]\nkind = \"transformer\"", file: "t.toml")
         #expect(defaults.model.width == 64 && defaults.model.heads == 4 && defaults.model.finalNorm == true && defaults.model.layerNorm == .pre)
     }
 
@@ -76,10 +76,13 @@ struct ConfigTests {
             ("[record]\ntest_every = 5", ["record.test_every", "data.test_fraction"]),
             ("[data]\nsource = \"idx\"", ["data.images", "data.labels"]),
             ("data = 3", ["'data' must be a table"]),
-            ("[model]\nkind = \"transformer\"\nwidth = 30\nheads = 4", ["model.heads = 4", "does not divide model.width = 30"]),
-            ("[model]\nkind = \"transformer\"\nlayer_norm = \"middle\"", ["model.layer_norm", "pre, post"]),
-            ("[model]\nkind = \"transformer\"\npositional = \"rotary\"", ["model.positional", "learned, sinusoidal"]),
-            ("[model]\nkind = \"transformer\"\ndropout = 0.1", ["model.dropout", "a transformer has no dropout layer"]),
+            ("[data]\nsource = \"copy\"\n[model]\nkind = \"transformer\"\nwidth = 30\nheads = 4", ["model.heads = 4", "does not divide model.width = 30"]),
+            ("[data]\nsource = \"copy\"\n[model]\nkind = \"transformer\"\nlayer_norm = \"middle\"", ["model.layer_norm", "pre, post"]),
+            ("[data]\nsource = \"copy\"\n[model]\nkind = \"transformer\"\npositional = \"rotary\"", ["model.positional", "learned, sinusoidal"]),
+            ("[data]\nsource = \"copy\"\n[model]\nkind = \"transformer\"\ndropout = 0.1", ["model.dropout", "a transformer has no dropout layer"]),
+            ("[data]\nsource = \"text\"\n[model]\nkind = \"mlp\"", ["data.source = \"text\" gives token sequences", "model.kind = \"mlp\"", "set model.kind = \"transformer\""]),
+            ("[data]\nsource = \"sort\"\n[model]\nkind = \"cnn\"", ["model.kind = \"cnn\" would read the token ids as numbers"]),
+            ("[model]\nkind = \"transformer\"", ["model.kind = \"transformer\" needs token sequences", "data.source = \"digits\" gives feature vectors"]),
             ("[model]\nkind = \"mlp\"\nheads = 2", ["model.heads"]),
             // Sequence data.
             ("[data]\nsource = \"text\"\ncontext = 0", ["a.toml", "data.context = 0", ">= 1"]),
@@ -115,7 +118,7 @@ struct ConfigTests {
             ("[data]\nsource = \"idx\"\nimages = \"x\"\nlabels = \"y\"\n[model]\nhidden = [100000, 100000]", ["a.toml", "needs about", "TB of memory", "this machine has"]),
             ("[data]\nsource = \"gaussian_mixture\"\ncount = 100000000\ndimension = 1000", ["a.toml", "100000000 examples of 1000 features", "needs about"]),
             ("[data]\nsource = \"teacher_student\"\nteacher_widths = [4000000000, 4000000000, 1]", ["data.teacher_widths", "overflows"]),
-            ("[data]\nsource = \"modular_addition\"\ncount = 100000000\ncontext = 1024\nmodulus = 997\n[model]\nhidden = [8]",
+            ("[data]\nsource = \"modular_addition\"\ncount = 100000000\ncontext = 1024\nmodulus = 997\n[model]\nwidth = 8\nheads = 2",
              ["a.toml", "100000000 examples of 1024 features", "needs about"]),
           ])
     func limits(text: String, fragments: [String]) {

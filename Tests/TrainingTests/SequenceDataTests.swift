@@ -113,6 +113,8 @@ struct SequenceDataTests {
             context = 8
             test_fraction = 0.25
             shuffle_seed = 3
+            [model]
+            kind = "transformer"
             """, file: "text.toml")
         let raw = try Dataset.text(files: [url], context: 8, tokenizer: .chars)
         let prepared = try PreparedData.prepare(config), again = try PreparedData.prepare(config)

@@ -90,8 +90,16 @@ extension RunConfig {
 
         var m = try section("model")
         top.markRead("model")
-        c.model.kind = try m.string("kind", default: c.model.kind, allowed: ModelSpec.knownKinds)
+        // Token sequences default to the model that reads them.
+        c.model.kind = try m.string("kind", default: sequence ? "transformer" : c.model.kind, allowed: ModelSpec.knownKinds)
         let image = c.model.kind == "cnn" || c.model.kind == "resnet", transformer = c.model.kind == "transformer"
+        // Token ids are categories: only a model that embeds them reads them as such.
+        if sequence && !transformer {
+            throw ConfigError("\(file): data.source = \"\(c.data.source.rawValue)\" gives token sequences, but model.kind = \"\(c.model.kind)\" would read the token ids as numbers; set model.kind = \"transformer\"")
+        }
+        if transformer && !sequence {
+            throw ConfigError("\(file): model.kind = \"transformer\" needs token sequences, but data.source = \"\(c.data.source.rawValue)\" gives feature vectors; use data.source = \"text\" or a sequence task (copy, sort, modular_addition)")
+        }
         // Image models default to ReLU, He initialization and no dense hidden layers; a
         // transformer has its own sizes (GELU in its MLPs, LeCun initialization).
         if !transformer {

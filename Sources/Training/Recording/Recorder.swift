@@ -270,6 +270,9 @@ final class Recording<T: TensorScalar & StoredFloat> {
         var spec = ModelSpec(widths: m.kind == "mlp" ? [inputs] + m.hidden + [outputs] : [inputs, outputs], activation: m.activation,
                              loss: m.loss, weightDecay: config.optimizer.lossWeightDecay, dtype: config.dtype, initialization: m.initialization)
         if m.dropout > 0 { spec.dropout = m.dropout }
+        if config.data.source.isSequence && m.kind != "transformer" {
+            throw ConfigError("\(source): data.source = \"\(config.data.source.rawValue)\" gives token sequences, but model.kind = \"\(m.kind)\" would read the token ids as numbers; set model.kind = \"transformer\"")
+        }
         guard m.kind != "mlp" else { return spec }
         if m.kind == "transformer" { return try transformerSpec(spec, config, data: data, source: source) }
         guard let shape = data.imageShape else {
