@@ -53,6 +53,9 @@ struct SequenceRunTests {
         let stored = try #require(try reader.hessianBatch(as: Double.self))
         #expect(stored.positions == 6 && stored.classes == expected.classes && stored.indices.count == 16)
         #expect(try reader.dataProvenance().vocabulary == expected.vocabulary)
+        // The size beside the SHA-256: the corpus file's bytes, or 40 windows of T + 1 = 7 tokens as Float64.
+        let corpusBytes = source == .text ? try Data(contentsOf: URL(fileURLWithPath: c.data.path)).count : 40 * 7 * 8
+        #expect(try reader.dataProvenance().bytes == corpusBytes)
         #expect((expected.vocabulary != nil) == (source == .text))
         if embedded {
             #expect(stored.labels == expected.labels!.map { Int64($0) })

@@ -46,6 +46,7 @@ public enum RunSummary {
             ("config", config),
             ("model", compactObject(spec) ?? .string(spec)),
             ("data", .object([("name", .string(data.name)), ("path", .string(data.path)), ("sha256", .string(data.sha256)),
+                              ("bytes", data.bytes.map { .int($0) } ?? .null),
                               ("hessian_batch", batch.map { .int($0.indices.count) } ?? .null)])),
             ("checkpoints", .ints(try reader.checkpointSteps())),
             ("spectra", .array(spectra)),
@@ -92,6 +93,7 @@ public enum RunSummary {
         var dataLine = "data:        \(data.name)"
         if !data.path.isEmpty { dataLine += " (\(data.path))" }
         if !data.sha256.isEmpty { dataLine += ", sha256 \(data.sha256.prefix(12))…" }
+        if let bytes = data.bytes { dataLine += ", \(bytes) bytes" }
         lines.append(dataLine)
         if let batch = try reader.hessianBatch(as: Double.self) {
             var parts = ["\(batch.indices.count) examples"]

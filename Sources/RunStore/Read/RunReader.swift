@@ -102,6 +102,7 @@ public final class RunReader {
         var provenance = DataProvenance(name: try data.stringAttribute(Schema.Data.name),
                                         path: try data.stringAttribute(Schema.Data.path),
                                         sha256: try data.stringAttribute(Schema.Data.sha256))
+        if data.hasAttribute(Schema.Data.bytes) { provenance.bytes = Int(try data.intAttribute(Schema.Data.bytes)) }
         if data.contains(Schema.Data.vocabulary) {
             let dataset = try data.dataset(Schema.Data.vocabulary)
             guard try dataset.storesBytes(), try dataset.shape().count == 1 else {

@@ -28,12 +28,16 @@ public struct DataProvenance: Equatable, Sendable {
     /// Text data: the byte each token id stands for (`vocabulary[id]`); nil for other data (and
     /// in files before format 1.3).
     public var vocabulary: [UInt8]?
+    /// The number of bytes `sha256` is of (the files' total size); nil when not recorded (files
+    /// before format 1.3).
+    public var bytes: Int?
 
-    public init(name: String, path: String = "", sha256: String = "", vocabulary: [UInt8]? = nil) {
+    public init(name: String, path: String = "", sha256: String = "", vocabulary: [UInt8]? = nil, bytes: Int? = nil) {
         self.name = name
         self.path = path
         self.sha256 = sha256
         self.vocabulary = vocabulary
+        self.bytes = bytes
     }
 }
 

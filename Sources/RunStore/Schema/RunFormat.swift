@@ -40,6 +40,7 @@ enum Schema {
         static let name = "dataset_name"
         static let path = "dataset_path"
         static let sha256 = "dataset_sha256"
+        static let bytes = "dataset_bytes"
         static let hessianGroup = "hessian_batch"
         static let indices = "indices"
         static let inputs = "inputs"

@@ -156,6 +156,7 @@ public final class RunWriter {
         try data.setAttribute(Schema.Data.name, header.data.name)
         try data.setAttribute(Schema.Data.path, header.data.path)
         try data.setAttribute(Schema.Data.sha256, header.data.sha256)
+        if let bytes = header.data.bytes { try data.setAttribute(Schema.Data.bytes, bytes) }
         if let vocabulary = header.data.vocabulary { try data.writeVector(Schema.Data.vocabulary, vocabulary) }
 
         let metrics = try root.createGroup(Schema.Metrics.group, growing: true)

@@ -12,6 +12,16 @@ public struct DataOrigin: Equatable, Sendable {
     /// SHA-256 of the files' bytes concatenated in order, or of the generated features and targets
     /// (of the generated tokens, for sequence tasks).
     public let sha256: String
+    /// Bytes behind `sha256`: the files' total size, or the generated data's.
+    public let bytes: Int
+
+    /// The origin of `content` (the bytes read, or the generated data as bytes): its SHA-256 and size.
+    public init(source: String, paths: [String], content: Data) {
+        self.source = source
+        self.paths = paths
+        sha256 = SHA256.hex(content)
+        bytes = content.count
+    }
 }
 
 /// Examples held in memory: features `[n, d]` and targets `[n, k]`, with class labels when the task

@@ -65,6 +65,6 @@ extension Dataset {
     /// other synthetic sets' values).
     private static func sequences(_ source: String, _ windows: [Int], context: Int, vocabularySize: Int) -> Dataset {
         Dataset(windows: windows, context: context, vocabularySize: vocabularySize,
-                provenance: DataOrigin(source: source, paths: [], sha256: SHA256.hex(bytes(windows.map(Double.init)))))
+                provenance: DataOrigin(source: source, paths: [], content: bytes(windows.map(Double.init))))
     }
 }

@@ -30,7 +30,7 @@ extension Dataset {
         }
         let labelValues = try classLabels(y.values, name: labels.path)
         var set = try classification(features: Tensor(shape: [n, featureCount], scalars: x.values), labels: labelValues,
-                                     provenance: DataOrigin(source: source, paths: [images.path, labels.path], sha256: SHA256.hex(imageData + labelData)),
+                                     provenance: DataOrigin(source: source, paths: [images.path, labels.path], content: imageData + labelData),
                                      name: labels.path)
         // [n, rows, cols] files hold one-channel images.
         if x.shape.count == 3 { set.imageShape = [1, x.shape[1], x.shape[2]] }
@@ -85,7 +85,7 @@ extension Dataset {
         }
         // Each record holds the red, green and blue 32x32 planes in turn: [3, 32, 32] row-major.
         var set = Dataset(features: Tensor(shape: [labels.count, 3072], scalars: pixels), labels: labels, classes: 10,
-                          provenance: DataOrigin(source: "cifar10", paths: files.map(\.path), sha256: SHA256.hex(all)))
+                          provenance: DataOrigin(source: "cifar10", paths: files.map(\.path), content: all))
         set.imageShape = [3, 32, 32]
         return set
     }
@@ -129,7 +129,7 @@ extension Dataset {
             }
         }
         let n = lines.count, d = width - targetSet.count
-        let provenance = DataOrigin(source: "csv", paths: [url.path], sha256: SHA256.hex(data))
+        let provenance = DataOrigin(source: "csv", paths: [url.path], content: data)
         if labelColumn != nil {
             return try classification(features: Tensor(shape: [n, d], scalars: features), labels: labels, provenance: provenance, name: url.path)
         }

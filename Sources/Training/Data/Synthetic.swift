@@ -16,7 +16,7 @@ extension Dataset {
         }
         let features = Tensor(shape: [count, dimension], scalars: x)
         return Dataset(features: features, labels: labels, classes: classes,
-                       provenance: DataOrigin(source: "gaussian_mixture", paths: [], sha256: SHA256.hex(bytes(features.scalars))))
+                       provenance: DataOrigin(source: "gaussian_mixture", paths: [], content: bytes(features.scalars)))
     }
 
     /// Teacher-student regression: inputs N(0, I), targets from a random tanh teacher MLP of the
@@ -29,7 +29,7 @@ extension Dataset {
         var y = teacher.apply(params, x).outputs
         if noise > 0 { y = y + Tensor<Double>.randomNormal(y.shape, scale: noise, using: &rng) }
         return Dataset(features: x, targets: y,
-                       provenance: DataOrigin(source: "teacher_student", paths: [], sha256: SHA256.hex(bytes(x.scalars + y.scalars))))
+                       provenance: DataOrigin(source: "teacher_student", paths: [], content: bytes(x.scalars + y.scalars)))
     }
 
     /// The values' bytes in memory order (little-endian Float64), for content hashes.

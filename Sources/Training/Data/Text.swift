@@ -67,7 +67,7 @@ extension Dataset {
             }
         }
         var set = Dataset(windows: windows, context: context, vocabularySize: vocabulary.count,
-                          provenance: DataOrigin(source: "text", paths: files.map(\.path), sha256: SHA256.hex(all)))
+                          provenance: DataOrigin(source: "text", paths: files.map(\.path), content: all))
         set.vocabulary = vocabulary
         return set
     }

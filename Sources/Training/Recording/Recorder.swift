@@ -122,7 +122,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
     func header() -> RunHeader {
         RunHeader(configTOML: config.resolvedTOML, configJSON: config.resolvedJSON, modelSpec: spec.json, parameterCount: layout.count,
                   data: DataProvenance(name: data.origin.source, path: data.origin.paths.joined(separator: "; "), sha256: data.origin.sha256,
-                                       vocabulary: data.train.vocabulary))
+                                       vocabulary: data.train.vocabulary, bytes: data.origin.bytes))
     }
 
     func hessianBatchRecord() -> HessianBatch<T> {
