@@ -39,6 +39,7 @@ public enum DensityAnalysis {
             && a.topEigenvalues.count == b.topEigenvalues.count && a.bottomEigenvalues.count == b.bottomEigenvalues.count
             && (a.traceStandardError.isNaN == b.traceStandardError.isNaN)
             && (a.eigenTolerance == b.eigenTolerance || (a.eigenTolerance.isNaN && b.eigenTolerance.isNaN))
+            && a.blockGrouping == b.blockGrouping
     }
 }
 
@@ -91,10 +92,12 @@ private final class Job<T: TensorScalar & StoredFloat> {
                 outcomes.append(.init(step: plan.step, id: nil, analysis: existing.analysis))
                 continue
             }
-            let analysis = try compute(plan, model: model) { probe in
+            let analysis = try compute(plan, model: model, probeDone: { probe in
                 let what = probe <= self.request.probes ? "probe \(probe)/\(self.request.probes)" : "extreme eigenvalues"
                 progress.update(index * self.request.probes + min(probe, self.request.probes), "step \(plan.step), \(what)", force: probe > self.request.probes)
-            }
+            }, blockStarted: { block, count, name in
+                progress.update((index + 1) * self.request.probes, "step \(plan.step), block \(block)/\(count) (\(name))", force: true)
+            })
             let id = try writer.append(analysis)
             outcomes.append(.init(step: plan.step, id: id, analysis: analysis))
         }
@@ -111,6 +114,14 @@ private final class Job<T: TensorScalar & StoredFloat> {
             throw AnalysisError("\(path): an analysis of this model (\(parameters) parameters) with \(request.probes) probes x \(request.lanczos) Lanczos steps, a \(request.gridPoints)-point grid, --top \(request.top), --bottom \(request.bottom) \(excess)")
         }
         let model: RunModel<T>? = request.fromTridiagonals ? nil : try RunModel<T>(reader: reader)
+        if let grouping = request.blocks {
+            guard let model else {
+                throw AnalysisError("\(path): --blocks needs Hessian-vector products; it cannot be combined with --from-tridiagonals")
+            }
+            do { _ = try model.network.layout.blocks(grouping) } catch let error as BlockGroupingError {
+                throw AnalysisError("\(path): --blocks \(grouping): \(error)")
+            }
+        }
         let config = try model?.config ?? RunConfig.parse(reader.configTOML(), file: "\(path) /config/toml")
         let available = request.fromTridiagonals ? try tridiagonalSteps(reader) : try reader.checkpointSteps()
         guard !available.isEmpty else {
@@ -140,7 +151,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
                 buffers = try model!.buffers(at: step, reader: reader)
                 if request.operatorKind == .preconditioned { preconditioner = try model!.preconditioner(at: step, reader: reader) }
             }
-            let probe = Analysis(step: step, operator: request.operatorKind, probes: request.fromTridiagonals ? tridiagonals.count : request.probes,
+            var probe = Analysis(step: step, operator: request.operatorKind, probes: request.fromTridiagonals ? tridiagonals.count : request.probes,
                                  lanczosSteps: request.fromTridiagonals ? (tridiagonals.first?.size ?? 0) : request.lanczos, seed: seed, sigma: 0,
                                  grid: Array(repeating: 0, count: request.gridPoints), density: [], densitySpread: [],
                                  topEigenvalues: Array(repeating: 0, count: request.top), topResiduals: [],
@@ -149,6 +160,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
                                  dtype: request.fromTridiagonals ? "" : request.dtype,
                                  reorthogonalization: request.fromTridiagonals ? "" : request.reorthogonalization.rawValue,
                                  eigenTolerance: request.fromTridiagonals || request.top + request.bottom == 0 ? .nan : request.resolvedEigenTolerance)
+            probe.blockGrouping = request.blocks?.description ?? ""
             let existing = request.fromTridiagonals ? nil : previous.last {
                 DensityAnalysis.sameSettings($0.analysis, probe) && (request.sigma == nil || $0.analysis.sigma == request.sigma)
             }
@@ -172,7 +184,8 @@ private final class Job<T: TensorScalar & StoredFloat> {
         return (zip(s.alpha, s.beta).map { Tridiagonal(alpha: $0, beta: $1) }, Array(zip(s.eigenvalues, s.residuals)))
     }
 
-    private func compute(_ plan: Plan, model: RunModel<T>?, probeDone: @escaping (Int) -> Void) throws -> Analysis {
+    private func compute(_ plan: Plan, model: RunModel<T>?, probeDone: @escaping (Int) -> Void,
+                         blockStarted: (Int, Int, String) -> Void) throws -> Analysis {
         guard let model, let w = plan.weights else {
             // Rebuild from stored coefficients: no Hessian products.
             let density = try spectralDensity(from: plan.tridiagonals, sigma: request.sigma, gridPoints: request.gridPoints)
@@ -201,7 +214,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
         let extremes = try extremeEigenvalues(of: op, seed: plan.seed)
         let (top, bottom) = (extremes?.top ?? [], extremes?.bottom ?? [])
         let trace = request.traceMatvecs > 0 ? try hutchPlusPlusTrace(of: op, matvecs: request.traceMatvecs, seed: plan.seed &+ 0x7ACE) : nil
-        return Analysis(step: plan.step, operator: request.operatorKind, probes: request.probes, lanczosSteps: request.lanczos,
+        var analysis = Analysis(step: plan.step, operator: request.operatorKind, probes: request.probes, lanczosSteps: request.lanczos,
                         seed: plan.seed, sigma: density.sigma, grid: density.grid, density: density.density, densitySpread: density.spread,
                         topEigenvalues: top.map(\.value), topResiduals: top.map(\.residual),
                         bottomEigenvalues: bottom.map(\.value), bottomResiduals: bottom.map(\.residual),
@@ -211,6 +224,24 @@ private final class Job<T: TensorScalar & StoredFloat> {
                         reorthogonalization: request.reorthogonalization.rawValue,
                         topConverged: top.map(\.converged), bottomConverged: bottom.map(\.converged),
                         eigenTolerance: extremes == nil ? .nan : request.resolvedEigenTolerance)
+        if let grouping = request.blocks {
+            analysis.blocks = try blockEigenvalues(of: op, blocks: model.network.layout.blocks(grouping), seed: plan.seed, started: blockStarted)
+            analysis.blockGrouping = grouping.description
+        }
+        return analysis
+    }
+
+    /// λ_max of each block's principal submatrix of `op`, to the extreme eigenvalues' tolerance.
+    private func blockEigenvalues(of op: SymmetricOperator, blocks: [ParameterBlock], seed: UInt64,
+                                  started: (Int, Int, String) -> Void) throws -> [BlockEigenvalue] {
+        try blocks.enumerated().map { index, block in
+            started(index + 1, blocks.count, block.name)
+            var settings = EigenSettings(top: 1, bottom: 0, tolerance: request.resolvedEigenTolerance)
+            settings.maxProducts = request.eigenProducts
+            settings.seed = seed &+ 0xB10C &+ UInt64(index)
+            let top = try extremeEigenpairs(of: op.principalSubmatrix(block.ranges), settings: settings).top[0]
+            return BlockEigenvalue(name: block.name, size: block.count, value: top.value, residual: top.residual, converged: top.converged)
+        }
     }
 
     /// The requested extreme eigenvalues, iterated (with restarts) to the requested tolerance

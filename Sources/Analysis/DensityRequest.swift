@@ -1,3 +1,4 @@
+import Models
 import RunStore
 import Spectral
 import Training
@@ -31,6 +32,9 @@ public struct DensityRequest: Sendable {
     public var force = false
     /// How Lanczos keeps its basis orthogonal (SLQ's default, partial, unless asked).
     public var reorthogonalization = SLQSettings().reorthogonalization
+    /// Also λ_max of each parameter block's own Hessian `H_bb` (curv-density --blocks), iterated
+    /// to the same tolerance as the extreme eigenvalues; nil = none.
+    public var blocks: BlockGrouping? = nil
 
     public init() {}
 

@@ -55,6 +55,26 @@ public struct SymmetricOperator {
         }
     }
 
+    /// The principal submatrix `A_bb` on the coordinates `ranges` (ascending, disjoint): `v_b ->
+    /// (A [v_b; 0])_b`, one application of `A` per product. For a Hessian, the curvature of the
+    /// loss when only those parameters move; its eigenvalues interlace with `A`'s, so its largest is
+    /// at most `A`'s.
+    public func principalSubmatrix(_ ranges: [Range<Int>]) -> SymmetricOperator {
+        let size = ranges.reduce(0) { $0 + $1.count }
+        precondition(size > 0 && ranges.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= dimension },
+                     "principalSubmatrix: ranges \(ranges) outside 0..<\(dimension)")
+        return SymmetricOperator(dimension: size, precision: precision) { v in
+            var full = [Double](repeating: 0, count: self.dimension)
+            var k = 0
+            for r in ranges { for i in r { full[i] = v[k]; k += 1 } }
+            let product = self.apply(full)
+            var out = [Double]()
+            out.reserveCapacity(size)
+            for r in ranges { out.append(contentsOf: product[r]) }
+            return out
+        }
+    }
+
     /// The operator formed densely, column by column (`n` applications): for tests and small models.
     public func denseMatrix() -> [Double] {
         let n = dimension

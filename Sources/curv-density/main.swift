@@ -8,6 +8,7 @@ import Analysis
 import ArgumentParser
 import CAllocator
 import Foundation
+import Models
 import RunStore
 import Spectral
 import ToolSupport
@@ -78,6 +79,11 @@ struct DensityCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Probe seed (default: the recorder's seed for that step, so equal settings reproduce a recorded spectrum).")
     var seed: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also λ_max of each parameter block's own Hessian H_bb: layers, tensors, or comma-separated name prefixes (e.g. block0,block1,head).",
+        discussion: "layers groups the tensors whose names agree up to the last '.' (fc1.weight and fc1.bias form fc1). Each block's value is iterated to --eig-tolerance; one block costs about as many Hessian-vector products as one top eigenvalue."))
+    var blocks: String?
+
     @Flag(name: .long, help: "Rebuild densities from Lanczos coefficients already in the file (no Hessian products).")
     var fromTridiagonals = false
 
@@ -104,6 +110,10 @@ struct DensityCommand: ParsableCommand {
             throw ValidationError("--reorthogonalization must be partial or full; got '\(reorthogonalization)'")
         }
         guard ["f32", "f64"].contains(dtype) else { throw ValidationError("--dtype must be f32 or f64; got '\(dtype)'") }
+        if let blocks, BlockGrouping(blocks) == nil {
+            throw ValidationError("--blocks must be layers, tensors or comma-separated name prefixes (no empty or repeated ones); got '\(blocks)'")
+        }
+        if blocks != nil && fromTridiagonals { throw ValidationError("--blocks needs Hessian-vector products; it cannot be combined with --from-tridiagonals") }
         if trace && traceMatvecs < 6 { throw ValidationError("--trace-matvecs must be at least 6; got \(traceMatvecs)") }
         if let excess = request.memoryEstimate(parameters: 0).excess() {
             throw ValidationError("--probes \(probes) x --lanczos \(lanczos) on a \(grid)-point --grid \(excess)")
@@ -127,6 +137,7 @@ struct DensityCommand: ParsableCommand {
         request.dtype = dtype
         request.seed = seed.map { UInt64($0) }
         request.fromTridiagonals = fromTridiagonals
+        request.blocks = blocks.flatMap(BlockGrouping.init)
         request.force = force
         request.reorthogonalization = Reorthogonalization(rawValue: reorthogonalization) ?? .partial
         return request
@@ -162,7 +173,12 @@ struct DensityCommand: ParsableCommand {
             if a.topConverged.contains(false) || a.bottomConverged.contains(false) {
                 line += String(format: " ('?': residual above %.2g of |H| after %d products; raise --eig-products)", a.eigenTolerance, request.eigenProducts)
             }
-            if !quiet { print(line) }
+            if !quiet {
+                print(line)
+                for b in a.blocks {
+                    print("  block \(b.name) (\(b.size) parameters): λ_max \(String(format: "%.6g", b.value))\(b.converged ? "" : "?")")
+                }
+            }
         }
         if interruptRequested != 0 { throw ExitCode(ExitStatus.interrupted) }
     }

@@ -108,6 +108,15 @@ extension H5Group {
         return dataset
     }
 
+    /// Creates a 1-D variable-length UTF-8 string dataset holding `strings`.
+    @discardableResult
+    func createStringArray(_ name: String, _ strings: [String]) throws -> H5Dataset {
+        let type = makeUTF8StringType()
+        let dataset = try createDataset(name, fileType: type.id, shape: [strings.count])
+        try dataset.writeStrings(strings)
+        return dataset
+    }
+
     /// Creates an empty 1-D extendible variable-length UTF-8 string dataset.
     func createExtendibleStringDataset(_ name: String, chunk: Int = 256) throws -> H5Dataset {
         let type = makeUTF8StringType()

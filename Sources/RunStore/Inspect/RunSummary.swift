@@ -34,6 +34,11 @@ public enum RunSummary {
                             ("trace", .double(a.trace)),
                             ("trace_stderr", .double(a.traceStandardError)), ("sigma", .double(a.sigma)),
                             ("dtype", .string(a.dtype)), ("reorthogonalization", .string(a.reorthogonalization)),
+                            ("block_grouping", .string(a.blockGrouping)),
+                            ("blocks", .array(a.blocks.map { b in
+                                .object([("name", .string(b.name)), ("size", .int(b.size)), ("lambda_max", .double(b.value)),
+                                         ("residual", .double(b.residual)), ("converged", .bool(b.converged))])
+                            })),
                             ("created", .string(stored.created))])
         }
         let config = try reader.configJSON().flatMap(compactObject) ?? .null
@@ -146,6 +151,10 @@ public enum RunSummary {
                 line += " ('?': residual above \(format(a.eigenTolerance)) of |H|)"
             }
             lines.append(line)
+            if !a.blocks.isEmpty {
+                lines.append("        blocks (\(a.blockGrouping)), λ_max of each H_bb: "
+                             + a.blocks.map { "\($0.name) \(format($0.value))\($0.converged ? "" : "?")" }.joined(separator: ", "))
+            }
         }
         return lines.joined(separator: "\n")
     }

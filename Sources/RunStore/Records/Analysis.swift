@@ -47,6 +47,12 @@ public struct Analysis: Equatable, Sendable {
     /// Lanczos reorthogonalization, "partial" or "full" ("" when no Lanczos ran, or in files
     /// written before this attribute existed).
     public var reorthogonalization: String
+    /// λ_max of each parameter block's own Hessian `H_bb` (of `P_b^-1/2 H_bb P_b^-1/2` for the
+    /// preconditioned operator), in block order; empty when not asked for (format 1.4).
+    public var blocks: [BlockEigenvalue] = []
+    /// How the blocks were formed: "layers", "tensors" or comma-separated name prefixes ("" when
+    /// there are none).
+    public var blockGrouping: String = ""
 
     public init(step: Int, operator: SpectralOperator, probes: Int, lanczosSteps: Int, seed: UInt64, sigma: Double,
                 grid: [Double], density: [Double], densitySpread: [Double],
@@ -91,6 +97,33 @@ public struct Analysis: Equatable, Sendable {
             && a.alpha == b.alpha && a.beta == b.beta && a.source == b.source && a.dtype == b.dtype
             && a.reorthogonalization == b.reorthogonalization && a.topConverged == b.topConverged
             && a.bottomConverged == b.bottomConverged && a.eigenTolerance.bitPattern == b.eigenTolerance.bitPattern
+            && a.blocks == b.blocks && a.blockGrouping == b.blockGrouping
+    }
+}
+
+/// The largest eigenvalue of one parameter block's diagonal Hessian block.
+public struct BlockEigenvalue: Equatable, Sendable {
+    /// The block's name (a layer, a tensor or a prefix).
+    public var name: String
+    /// Number of parameters in the block.
+    public var size: Int
+    /// λ_max of the block and its residual norm ‖H_bb y − θ y‖.
+    public var value: Double
+    public var residual: Double
+    /// Whether it met the analysis's eigenvalue tolerance.
+    public var converged: Bool
+
+    public init(name: String, size: Int, value: Double, residual: Double, converged: Bool) {
+        self.name = name
+        self.size = size
+        self.value = value
+        self.residual = residual
+        self.converged = converged
+    }
+
+    public static func == (a: BlockEigenvalue, b: BlockEigenvalue) -> Bool {
+        a.name == b.name && a.size == b.size && a.value.bitPattern == b.value.bitPattern
+            && a.residual.bitPattern == b.residual.bitPattern && a.converged == b.converged
     }
 }
 

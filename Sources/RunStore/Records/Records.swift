@@ -29,7 +29,7 @@ public struct DataProvenance: Equatable, Sendable {
     /// in files before format 1.3).
     public var vocabulary: [UInt8]?
     /// The number of bytes `sha256` is of (the files' total size); nil when not recorded (files
-    /// before format 1.3).
+    /// before format 1.4).
     public var bytes: Int?
 
     public init(name: String, path: String = "", sha256: String = "", vocabulary: [UInt8]? = nil, bytes: Int? = nil) {

@@ -6,7 +6,7 @@
 public enum RunFormat {
     /// The format version this build writes ("MAJOR.MINOR"). Readers accept any file of the same
     /// major version: minor versions only add optional groups, datasets and attributes.
-    public static let version = "1.3"
+    public static let version = "1.4"
     /// Major versions this build reads.
     public static let supportedMajorVersions = [1]
     /// The `software` attribute written at the root.
@@ -111,6 +111,13 @@ enum Schema {
         static let topConverged = "top_converged"
         static let bottomConverged = "bottom_converged"
         static let eigenTolerance = "eigen_tolerance"
+        static let blocks = "blocks"
+        static let blockGrouping = "grouping"
+        static let blockNames = "names"
+        static let blockSizes = "sizes"
+        static let blockValues = "lambda_max"
+        static let blockResiduals = "residuals"
+        static let blockConverged = "converged"
     }
 
     /// Groups every valid run has at its root.

@@ -236,6 +236,31 @@ enum AnalysisStorage {
             try group.writeVector(Schema.Analysis.topConverged, analysis.topConverged.map { Int64($0 ? 1 : 0) })
             try group.writeVector(Schema.Analysis.bottomConverged, analysis.bottomConverged.map { Int64($0 ? 1 : 0) })
         }
+        if !analysis.blocks.isEmpty {
+            let blocks = try group.createGroup(Schema.Analysis.blocks)
+            try blocks.setAttribute(Schema.Analysis.blockGrouping, analysis.blockGrouping)
+            try blocks.createStringArray(Schema.Analysis.blockNames, analysis.blocks.map(\.name))
+            try blocks.writeVector(Schema.Analysis.blockSizes, analysis.blocks.map { Int64($0.size) })
+            try blocks.writeVector(Schema.Analysis.blockValues, analysis.blocks.map(\.value))
+            try blocks.writeVector(Schema.Analysis.blockResiduals, analysis.blocks.map(\.residual))
+            try blocks.writeVector(Schema.Analysis.blockConverged, analysis.blocks.map { Int64($0.converged ? 1 : 0) })
+        }
+    }
+
+    /// /analyses/<id>/blocks (format 1.4): every array one entry per block.
+    private static func readBlocks(_ group: H5Group) throws -> ([BlockEigenvalue], String) {
+        guard group.contains(Schema.Analysis.blocks) else { return ([], "") }
+        let blocks = try group.group(Schema.Analysis.blocks)
+        let names = try blocks.dataset(Schema.Analysis.blockNames).readStrings()
+        let sizes: [Int64] = try blocks.dataset(Schema.Analysis.blockSizes).read()
+        let values = try blocks.readDoubles(Schema.Analysis.blockValues)
+        let residuals = try blocks.readDoubles(Schema.Analysis.blockResiduals)
+        let converged: [Int64] = try blocks.dataset(Schema.Analysis.blockConverged).read()
+        guard [sizes.count, values.count, residuals.count, converged.count].allSatisfy({ $0 == names.count }) else {
+            throw blocks.location.malformed("names, sizes, lambda_max, residuals and converged must have one entry per block")
+        }
+        return (names.indices.map { BlockEigenvalue(name: names[$0], size: Int(sizes[$0]), value: values[$0], residual: residuals[$0], converged: converged[$0] != 0) },
+                try blocks.stringAttribute(Schema.Analysis.blockGrouping))
     }
 
     static func read(_ group: H5Group, id: String) throws -> StoredAnalysis {
@@ -246,7 +271,7 @@ enum AnalysisStorage {
         guard step >= 0 else {
             throw group.location.malformed("step \(step) is not a step (steps are whole numbers from 0); the file was damaged or edited")
         }
-        let analysis = Analysis(
+        var analysis = Analysis(
             step: step, operator: op,
             probes: Int(try group.intAttribute(Schema.Spectrum.probes)),
             lanczosSteps: Int(try group.intAttribute(Schema.Spectrum.lanczosSteps)),
@@ -274,6 +299,7 @@ enum AnalysisStorage {
               analysis.bottomConverged.isEmpty || analysis.bottomConverged.count == analysis.bottomEigenvalues.count else {
             throw group.location.malformed("top_converged/bottom_converged lengths differ from the eigenvalues'")
         }
+        (analysis.blocks, analysis.blockGrouping) = try readBlocks(group)
         return StoredAnalysis(id: id, created: try group.stringAttribute(Schema.Analysis.created),
                               software: try group.stringAttribute(Schema.Analysis.software), analysis: analysis)
     }

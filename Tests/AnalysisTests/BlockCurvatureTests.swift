@@ -1,0 +1,105 @@
+// Curvature by block (curv-density --blocks): λ_max of each parameter block's own Hessian H_bb,
+// checked against LAPACK on the diagonal blocks of the explicit Hessian (and of D H D for Adam's
+// preconditioned operator), stored under /analyses/<id>/blocks and read back.
+
+import Analysis
+import Foundation
+import Models
+import RunStore
+import Spectral
+import Tensor
+import Testing
+import Training
+
+@Suite("Curvature by block")
+struct BlockCurvatureTests {
+    let layout = ParameterLayout(names: ["embedding.weight", "block0.ln1.weight", "block0.ln1.bias", "block0.attention.query.weight", "head.weight", "scale"],
+                                 shapes: [[5, 2], [2], [2], [2, 2], [2, 5], [1]])
+
+    @Test("layers group tensors up to their last '.', tensors keep each one, prefixes take whole name components")
+    func groupings() throws {
+        let layers = try layout.blocks(.layers)
+        #expect(layers.map(\.name) == ["embedding", "block0.ln1", "block0.attention.query", "head", "scale"])
+        #expect(layers[1].ranges == [10..<12, 12..<14] && layers[1].count == 4)
+        #expect(try layout.blocks(.tensors).map(\.count) == [10, 2, 2, 4, 10, 1])
+        let groups = try layout.blocks(.prefixes(["block0", "embedding", "scale"]))
+        #expect(groups.map(\.count) == [8, 10, 1] && groups[0].ranges == [10..<12, 12..<14, 14..<18])
+        // "block" is not a name component of "block0.ln1.weight".
+        #expect(throws: BlockGroupingError.self) { try layout.blocks(.prefixes(["block"])) }
+        #expect(throws: BlockGroupingError.self) { try layout.blocks(.prefixes(["block0", "block0.ln1"])) }
+        #expect(BlockGrouping("block0, head") == .prefixes(["block0", "head"]) && BlockGrouping("a,,b") == nil && BlockGrouping("a,a") == nil)
+        #expect(BlockGrouping(BlockGrouping.prefixes(["x", "y.z"]).description) == .prefixes(["x", "y.z"]))
+    }
+
+    @Test("a principal submatrix operator is the dense submatrix")
+    func principalSubmatrix() throws {
+        var rng = SeededGenerator(seed: 11)
+        let n = 9
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in i..<n { let x = Double.random(in: -1...1, using: &rng); a[i * n + j] = x; a[j * n + i] = x } }
+        let ranges = [1..<3, 5..<6, 7..<9]
+        let indices = ranges.flatMap { Array($0) }
+        let sub = SymmetricOperator.dense(a, dimension: n).principalSubmatrix(ranges).denseMatrix()
+        #expect(sub == indices.flatMap { i in indices.map { j in a[i * n + j] } })
+    }
+
+    /// The Transformer run of `TransformerRunTests` (1 block, 2 heads, width 8, Adam, Float64).
+    @Test("every block's λ_max of H and of P^-1/2 H P^-1/2 matches LAPACK on the explicit diagonal block; stored, read back, rerun kept",
+          arguments: [SpectralOperator.hessian, .preconditioned])
+    func blocksAgreeWithLAPACK(operatorKind: SpectralOperator) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-blocks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (path, config) = try TransformerRunTests().record(.pre, in: dir)
+
+        let reader = try RunReader.open(path)
+        let network = try ModelSpec.parse(json: reader.modelSpec(), source: path).network
+        let checkpoint = try reader.checkpoint(at: 6, as: Double.self)
+        reader.close()
+        let data = try PreparedData.prepare(config)
+        let spec = try ModelSpec.parse(json: try RunReader.open(path).modelSpec(), source: path)
+        let surface = LossSurface(model: network, loss: spec.loss, examples: data.hessianBatch.batch(as: Double.self))
+        let w = try network.layout.flat(from: checkpoint.weights, source: path)
+        let n = w.count
+        var matrix = surface.hessianOperator(at: w).denseMatrix()
+        if operatorKind == .preconditioned {
+            let v = try network.layout.flat(from: try #require(checkpoint.optimizer.slots["v"]), source: path).doubles
+            let correction = 1 - pow(config.optimizer.beta2, 6)
+            let d = v.map { 1 / (($0 / correction).squareRoot() + config.optimizer.eps).squareRoot() }
+            for i in 0..<n { for j in 0..<n { matrix[i * n + j] *= d[i] * d[j] } }
+        }
+
+        var request = DensityRequest()
+        request.steps = .steps([6])
+        request.operatorKind = operatorKind
+        request.probes = 1
+        request.lanczos = 10
+        request.top = 1
+        request.bottom = 0
+        request.blocks = .layers
+        let outcome = try #require(try DensityAnalysis.run(path: path, request: request, progress: .quiet).first)
+        let blocks = outcome.analysis.blocks
+        let expected = try network.layout.blocks(.layers)
+        #expect(blocks.map(\.name) == expected.map(\.name) && blocks.map(\.size) == expected.map(\.count))
+        #expect(blocks.contains { $0.name == "block0.attention.query" } && blocks.contains { $0.name == "embedding" })
+        for (block, stored) in zip(expected, blocks) {
+            let indices = block.ranges.flatMap { Array($0) }
+            let sub = indices.flatMap { i in indices.map { j in matrix[i * n + j] } }
+            let exact = try denseSymmetricEigenvalues(sub, dimension: indices.count).max()!
+            let scale = max(abs(exact), 1e-12 * outcome.analysis.topEigenvalues[0])
+            #expect(abs(stored.value - exact) <= 1e-6 * scale + 1e-9 * outcome.analysis.topEigenvalues[0],
+                    "\(block.name): curv-density \(stored.value), LAPACK \(exact)")
+            #expect(stored.converged && stored.value <= outcome.analysis.topEigenvalues[0] * (1 + 1e-9))
+        }
+
+        // Stored under /analyses/<id>/blocks and read back bit for bit; the same request is kept,
+        // another grouping is a new analysis.
+        let again = try RunReader.open(path)
+        #expect(try again.analyses().last!.analysis == outcome.analysis)
+        again.close()
+        #expect(try DensityAnalysis.run(path: path, request: request, progress: .quiet).first?.id == nil)
+        request.blocks = .prefixes(["block0", "head"])
+        let grouped = try #require(try DensityAnalysis.run(path: path, request: request, progress: .quiet).first)
+        #expect(grouped.id != nil && grouped.analysis.blocks.map(\.name) == ["block0", "head"])
+    }
+}
