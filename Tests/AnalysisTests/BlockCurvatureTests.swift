@@ -54,20 +54,9 @@ struct BlockCurvatureTests {
 
         let reader = try RunReader.open(path)
         let network = try ModelSpec.parse(json: reader.modelSpec(), source: path).network
-        let checkpoint = try reader.checkpoint(at: 6, as: Double.self)
         reader.close()
-        let data = try PreparedData.prepare(config)
-        let spec = try ModelSpec.parse(json: try RunReader.open(path).modelSpec(), source: path)
-        let surface = LossSurface(model: network, loss: spec.loss, examples: data.hessianBatch.batch(as: Double.self))
-        let w = try network.layout.flat(from: checkpoint.weights, source: path)
-        let n = w.count
-        var matrix = surface.hessianOperator(at: w).denseMatrix()
-        if operatorKind == .preconditioned {
-            let v = try network.layout.flat(from: try #require(checkpoint.optimizer.slots["v"]), source: path).doubles
-            let correction = 1 - pow(config.optimizer.beta2, 6)
-            let d = v.map { 1 / (($0 / correction).squareRoot() + config.optimizer.eps).squareRoot() }
-            for i in 0..<n { for j in 0..<n { matrix[i * n + j] *= d[i] * d[j] } }
-        }
+        let (hessian, preconditioned, n) = try TransformerRunTests.denseMatrices(path, config, step: 6)
+        let matrix = operatorKind == .hessian ? hessian : preconditioned
 
         var request = DensityRequest()
         request.steps = .steps([6])

@@ -46,6 +46,30 @@ struct TransformerRunTests {
         return (path, c)
     }
 
+    /// The references at `step`: the Hessian over examples from the config's own data pipeline
+    /// (not the stored batch) at the checkpoint's weights, and `D H D` with `D = P^-1/2`,
+    /// `P = sqrt(v / (1 - beta2^t)) + eps` written out from the checkpoint's raw `v` slot; both
+    /// dense, row-major `n x n`.
+    static func denseMatrices(_ path: String, _ config: RunConfig, step: Int) throws -> (hessian: [Double], preconditioned: [Double], n: Int) {
+        let reader = try RunReader.open(path)
+        defer { reader.close() }
+        let spec = try ModelSpec.parse(json: reader.modelSpec(), source: path)
+        let network = spec.network
+        let checkpoint = try reader.checkpoint(at: step, as: Double.self)
+        let surface = LossSurface(model: network, loss: spec.loss, examples: try PreparedData.prepare(config).hessianBatch.batch(as: Double.self))
+        let w = try network.layout.flat(from: checkpoint.weights, source: path)
+        let n = w.count
+        let hessian = surface.hessianOperator(at: w).denseMatrix()
+        let state = checkpoint.optimizer
+        #expect(state.kind == "adam" && state.stepCount == step)
+        let v = try network.layout.flat(from: try #require(state.slots["v"]), source: path).doubles
+        let correction = 1 - pow(config.optimizer.beta2, Double(step))
+        let d = v.map { 1 / (($0 / correction).squareRoot() + config.optimizer.eps).squareRoot() }
+        var scaled = hessian
+        for i in 0..<n { for j in 0..<n { scaled[i * n + j] *= d[i] * d[j] } }
+        return (hessian, scaled, n)
+    }
+
     @Test("λ_max of H and of P^-1/2 H P^-1/2: recorder, curv-density and LAPACK agree (pre-LN and post-LN)",
           arguments: [LayerNormPlacement.pre, .post])
     func curvatureAgrees(placement: LayerNormPlacement) throws {
@@ -53,34 +77,15 @@ struct TransformerRunTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let (path, config) = try record(placement, in: dir)
-
-        // The reference: the network from the stored spec, the examples from the data pipeline
-        // (not the stored batch), the weights and Adam's raw second moment from the checkpoint.
         let reader = try RunReader.open(path)
-        let spec = try ModelSpec.parse(json: reader.modelSpec(), source: path)
-        #expect(spec.transformerShape?.placement == placement)
-        let network = spec.network
-        let checkpoint = try reader.checkpoint(at: 6, as: Double.self)
+        #expect(try ModelSpec.parse(json: reader.modelSpec(), source: path).transformerShape?.placement == placement)
         let metrics = try reader.metrics()
         reader.close()
         let row = try #require(metrics.steps.firstIndex(of: 6))
         let recorded = (hessian: metrics.columns["sharpness"]![row], preconditioned: metrics.columns["preconditioned_sharpness"]![row])
 
-        let data = try PreparedData.prepare(config)
-        let surface = LossSurface(model: network, loss: spec.loss, examples: data.hessianBatch.batch(as: Double.self))
-        let w = try network.layout.flat(from: checkpoint.weights, source: path)
-        let n = w.count
-        let hessian = surface.hessianOperator(at: w).denseMatrix()
+        let (hessian, scaled, n) = try Self.denseMatrices(path, config, step: 6)
         let top = try denseSymmetricEigenvalues(hessian, dimension: n).max()!
-
-        // P = sqrt(v / (1 - beta2^t)) + eps, written out from the stored slot.
-        let state = checkpoint.optimizer
-        #expect(state.kind == "adam" && state.stepCount == 6)
-        let v = try network.layout.flat(from: try #require(state.slots["v"]), source: path).doubles
-        let correction = 1 - pow(config.optimizer.beta2, 6)
-        let d = v.map { 1 / (($0 / correction).squareRoot() + config.optimizer.eps).squareRoot() }
-        var scaled = hessian
-        for i in 0..<n { for j in 0..<n { scaled[i * n + j] *= d[i] * d[j] } }
         let preconditionedTop = try denseSymmetricEigenvalues(scaled, dimension: n).max()!
         #expect(preconditionedTop > 2 * top, "Adam's preconditioner should magnify the curvature early in training")
 
