@@ -108,28 +108,17 @@ struct DropoutRunTests {
     @Test("the recorded sharpness is of the loss without dropout; the training steps do drop")
     func sharpnessWithoutDropout() throws {
         func record(dropout: Double) throws -> (sharpness: Double, losses: [Double]) {
-            var c = RunConfig()
-            c.name = "dropout-\(dropout)"
-            c.steps = 3
-            c.dtype = "f64"
-            c.data.source = .gaussianMixture
-            c.data.count = 60
-            c.data.dimension = 5
-            c.data.classes = 3
-            c.model.hidden = [12]
+            var c = mixtureConfig(name: "dropout-\(dropout)", steps: 3, dimension: 5, hidden: [12])
             c.model.dropout = dropout
             c.record.sharpnessEvery = 3
             c.record.sharpnessTolerance = 1e-9
             c.record.sharpnessLanczos = 80
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-dropout-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let path = dir.appendingPathComponent("run.h5").path
-            _ = try Recorder.record(c, options: RecordOptions(outputPath: path, progress: .quiet))
-            let reader = try RunReader.open(path)
-            defer { reader.close() }
-            let metrics = try reader.metrics()
-            return (metrics.columns["sharpness"]![0], metrics.columns["loss"]!)
+            return try withRecording(c) { path in
+                let reader = try RunReader.open(path)
+                defer { reader.close() }
+                let metrics = try reader.metrics()
+                return (metrics.columns["sharpness"]![0], metrics.columns["loss"]!)
+            }
         }
         let (plain, dropped) = (try record(dropout: 0), try record(dropout: 0.5))
         #expect(abs(plain.sharpness - dropped.sharpness) <= 1e-8 * plain.sharpness, "λ_max at step 0: \(plain.sharpness) vs \(dropped.sharpness)")

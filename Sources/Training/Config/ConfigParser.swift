@@ -176,6 +176,11 @@ extension RunConfig {
         c.record.sharpnessLanczos = try r.integer("sharpness_lanczos", default: c.record.sharpnessLanczos, min: 2)
         c.record.sharpnessTolerance = try r.number("sharpness_tolerance", default: c.record.sharpnessTolerance, min: 0, max: 1)
         c.record.preconditioned = try r.boolean("preconditioned", default: c.record.preconditioned)
+        c.record.blockSharpnessEvery = try r.integer("block_sharpness_every", default: c.record.blockSharpnessEvery, min: 0)
+        c.record.blocks = try r.string("blocks", default: c.record.blocks)
+        if BlockGrouping(c.record.blocks) == nil {
+            throw ConfigError("\(file): record.blocks = \"\(c.record.blocks)\": use \"layers\", \"tensors\" or comma-separated parameter-name prefixes (none empty or repeated), e.g. \"block0,block1,head\"")
+        }
         c.record.hessianExamples = try r.integer("hessian_examples", default: c.record.hessianExamples, min: 0)
         c.record.spectrumAt = try r.integers("spectrum_at", default: c.record.spectrumAt, min: 0)
         c.record.spectrumGeometric = try r.factor("spectrum_geometric", default: c.record.spectrumGeometric, allowed: RecordConfig.geometricFactors)

@@ -77,6 +77,8 @@ extension RunConfig {
         // Weights, gradient, clipped gradient, update, checkpoint copies, optimizer slots.
         e.add("weights, gradients and optimizer state", count: p * (6 + slots), width: width)
         if record.sharpnessEvery > 0 { e.add("sharpness Lanczos vectors", count: p * Double(record.sharpnessLanczos + 6), width: 8) }
+        // One warm-started tracker per block: together the blocks hold every parameter once.
+        if record.blockSharpnessEvery > 0 { e.add("block sharpness Lanczos vectors", count: p * Double(record.sharpnessLanczos + 6), width: 8) }
         if !record.spectrumAt.isEmpty || record.spectrumGeometric > 0 {
             e.add("spectrum Lanczos vectors", count: p * Double(record.spectrumLanczos + 2), width: 8)
         }

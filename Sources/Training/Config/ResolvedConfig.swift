@@ -35,6 +35,7 @@ extension RunConfig {
                 "sharpness_every": .integer(record.sharpnessEvery), "sharpness_lanczos": .integer(record.sharpnessLanczos),
                 "sharpness_tolerance": .number(record.sharpnessTolerance),
                 "preconditioned": .boolean(record.preconditioned), "hessian_examples": .integer(record.hessianExamples),
+                "block_sharpness_every": .integer(record.blockSharpnessEvery), "blocks": .string(record.blocks),
                 "spectrum_at": ints(record.spectrumAt), "spectrum_geometric": .number(record.spectrumGeometric),
                 "spectrum_probes": .integer(record.spectrumProbes), "spectrum_lanczos": .integer(record.spectrumLanczos),
                 "checkpoint_at": ints(record.checkpointAt), "checkpoint_geometric": .number(record.checkpointGeometric),

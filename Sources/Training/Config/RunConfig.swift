@@ -226,6 +226,13 @@ public struct RecordConfig: Equatable, Sendable {
     public var sharpnessTolerance = 1e-3
     /// Also lambda_max of Adam's preconditioned Hessian (adam, adamw).
     public var preconditioned = true
+    /// lambda_max of each parameter block's own Hessian H_bb every this many steps (0 = never),
+    /// warm-started per block; blocks as `blocks` groups them.
+    public var blockSharpnessEvery = 0
+    /// Metric columns of block λ_max: this prefix and the block's name.
+    public static let blockSharpnessPrefix = "block_sharpness:"
+    /// "layers", "tensors" or comma-separated name prefixes (`BlockGrouping`).
+    public var blocks = "layers"
     /// Examples in the fixed Hessian batch (0 = the whole training set).
     public var hessianExamples = 1024
     /// Full Lanczos spectra at these steps, and at a geometric schedule when the factor is > 1.

@@ -1,3 +1,4 @@
+import Autodiff
 import Foundation
 import Models
 import RunStore
@@ -82,6 +83,10 @@ final class Recording<T: TensorScalar & StoredFloat> {
     let hessianIsTrainingSet: Bool
     let testSurface: LossSurface<T>?
     var sharpnessTracker: SharpnessTracker<T>
+    /// The parameter blocks of `record.blocks` with one warm-started tracker each (empty when
+    /// `record.block_sharpness_every` is 0).
+    let blocks: [ParameterBlock]
+    var blockTrackers: [TopEigenvalueTracker]
 
     init(config: RunConfig, options: RecordOptions) throws {
         self.config = config
@@ -117,7 +122,29 @@ final class Recording<T: TensorScalar & StoredFloat> {
         sharpnessTracker = SharpnessTracker(lanczosSteps: config.record.sharpnessLanczos,
                                             tolerance: config.record.sharpnessTolerance > 0 ? config.record.sharpnessTolerance : nil,
                                             seed: UInt64(config.seed))
+        do {
+            blocks = config.record.blockSharpnessEvery > 0 ? try network.layout.blocks(BlockGrouping(config.record.blocks) ?? .layers) : []
+        } catch let error as BlockGroupingError {
+            throw ConfigError("\(options.configPath): record.blocks = \"\(config.record.blocks)\": \(error)")
+        }
+        blockTrackers = blocks.map { _ in
+            TopEigenvalueTracker(maxProducts: config.record.sharpnessLanczos,
+                                 tolerance: config.record.sharpnessTolerance > 0 ? config.record.sharpnessTolerance : nil)
+        }
     }
+
+    /// λ_max of each block's own Hessian at `w`, into `row` as `block_sharpness:<block>`; the
+    /// products share one primal pass (`memos`).
+    func measureBlocks(at w: Tensor<T>, step: Int, hessian surface: LossSurface<T>, memos: [PrimalMemo<T>]?,
+                                into row: inout [String: Double]) throws {
+        let op = surface.hessianOperator(at: w, memos: memos ?? surface.primalMemos())
+        for (index, block) in blocks.enumerated() {
+            let seed = UInt64(config.seed) &+ 0xB10C &* UInt64(index + 1) &+ UInt64(step)
+            let (top, _) = try blockTrackers[index].measure(op.principalSubmatrix(block.ranges), seed: seed)
+            row[RecordConfig.blockSharpnessPrefix + block.name] = top.value
+        }
+    }
+
 
     func header() -> RunHeader {
         RunHeader(configTOML: config.resolvedTOML, configJSON: config.resolvedJSON, modelSpec: spec.json, parameterCount: layout.count,
@@ -229,6 +256,11 @@ final class Recording<T: TensorScalar & StoredFloat> {
                                              settings: settings, includePreconditioned: config.record.preconditioned,
                                              into: &row, events: &events)
                 if let s = row["sharpness"] { status = String(format: "λmax %.4g", s) }
+            }
+            if !blocks.isEmpty, t % config.record.blockSharpnessEvery == 0 || t == config.steps {
+                let measureStart = clock()
+                defer { sharpnessSeconds += clock() - measureStart }
+                try measureBlocks(at: w, step: t, hessian: hessian(buffers), memos: sharedMemos, into: &row)
             }
             if spectrumSteps.contains(t) { try writeSpectra(at: t, w: w, hessian: hessian(buffers), optimizer: optimizer, writer: writer) }
             if checkpointSteps.contains(t) {

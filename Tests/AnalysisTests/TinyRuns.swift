@@ -1,0 +1,28 @@
+import Foundation
+import Training
+
+/// A Float64 MLP on 60 examples of a 3-class Gaussian mixture in `dimension` dimensions: the
+/// smallest recording that exercises a recorder feature end to end.
+func mixtureConfig(name: String, steps: Int, dimension: Int, hidden: [Int]) -> RunConfig {
+    var c = RunConfig()
+    c.name = name
+    c.steps = steps
+    c.dtype = "f64"
+    c.data.source = .gaussianMixture
+    c.data.count = 60
+    c.data.dimension = dimension
+    c.data.classes = 3
+    c.model.hidden = hidden
+    return c
+}
+
+/// Records `config` into a fresh temporary directory, hands the run file's path to `body`, and
+/// removes the directory afterwards.
+func withRecording<R>(_ config: RunConfig, _ body: (String) throws -> R) throws -> R {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-\(config.name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("run.h5").path
+    _ = try Recorder.record(config, options: RecordOptions(outputPath: path, progress: .quiet))
+    return try body(path)
+}
