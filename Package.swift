@@ -46,7 +46,7 @@ let package = Package(
         ]),
 
         .target(name: "Analysis", dependencies: ["Training", "Models", "RunStore", "Spectral", "Tensor"]),
-        .target(name: "Figures", dependencies: ["Plot", "Raster", "RunStore", "Spectral", "Training"]),
+        .target(name: "Figures", dependencies: ["Models", "Plot", "Raster", "RunStore", "Spectral", "Training"]),
 
         // MARK: Executables
         .target(name: "ToolSupport"),

@@ -38,6 +38,7 @@ public enum FigureBuilder {
             let s = try SpectrumFigure.axes(runs, options: options)
             (figure, sources) = (Figure(s.axes), s.sources)
         case .report: (figure, sources) = try ReportFigure.figure(runs, options: options)
+        case .blocks: figure = Figure(try BlocksFigure.axes(runs, options: options))
         }
         (figure.width, figure.height) = options.size(kind)
         figure.scale = options.resolvedScale(kind)

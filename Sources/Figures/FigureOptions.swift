@@ -3,7 +3,7 @@ import RunStore
 
 /// The figures `curv-plot` draws.
 public enum FigureKind: String, CaseIterable, Sendable {
-    case sharpness, loss, lr, density, spectrum, report
+    case sharpness, loss, lr, density, spectrum, report, blocks
 }
 
 /// Options shared by every figure.

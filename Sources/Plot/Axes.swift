@@ -31,6 +31,9 @@ public struct Axes: Sendable {
     public var legend: LegendPlacement = .auto
     /// Major grid lines.
     public var grid = true
+    /// Named positions on the y axis instead of numeric ticks (categories, e.g. a heatmap's rows);
+    /// nil: ticks from `yScale`.
+    public var yCategories: [(value: Double, label: String)]?
 
     public init(title: String? = nil, xLabel: String? = nil, yLabel: String? = nil,
                 xScale: Scale = .linear, yScale: Scale = .linear) {

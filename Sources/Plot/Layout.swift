@@ -45,7 +45,8 @@ enum Layout {
             let xMap = AxisMapping(scale: axes.xScale, limits: limits.x, pixels: (plot.minX, plot.maxX))
             let yMap = AxisMapping(scale: axes.yScale, limits: limits.y, pixels: (plot.maxY, plot.minY))
             let yMax = max(2, min(9, Int(plot.height / (2.6 * tickH))))
-            let yTicks = TickLocator.ticks(limits.y, scale: axes.yScale, maxMajor: yMax)
+            let yTicks = axes.yCategories.map { Ticks(major: $0.map(\.value), labels: $0.map(\.label), minor: []) }
+                ?? TickLocator.ticks(limits.y, scale: axes.yScale, maxMajor: yMax)
             let xTicks = fittingXTicks(limits.x, scale: axes.xScale, mapping: xMap, size: tickSize, pad: pad, measure: measure)
             let yLabelW = yTicks.labels.map { measure.measureText($0, size: tickSize).width }.max() ?? 0
 

@@ -25,7 +25,7 @@ struct CurvPlot: ParsableCommand {
         \(ExitStatus.help)
         """)
 
-    @Argument(help: "sharpness | loss | lr | density | spectrum | report")
+    @Argument(help: "sharpness | loss | lr | density | spectrum | report | blocks")
     var figure: String
 
     @Argument(help: "Run files (HDF5) written by curv-record.")

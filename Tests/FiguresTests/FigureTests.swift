@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Plot
 import RunStore
@@ -15,6 +16,7 @@ struct FigureTests {
     static let cases: [(FigureKind, [String], [Int]?)] = [
         (.sharpness, [Runs.gd], nil), (.loss, [Runs.gd], nil), (.lr, [Runs.adam], nil),
         (.density, [Runs.gd], [0, 12]), (.spectrum, [Runs.gd], nil), (.report, [Runs.gd], nil),
+        (.blocks, [Runs.blocks], nil),
     ]
 
     @Test("each figure kind matches its golden and lays out cleanly", arguments: FigureKind.allCases)
@@ -66,6 +68,34 @@ struct FigureTests {
         #expect(markers(hessian) == 0)
         o.operator = .preconditioned
         #expect(markers(try FigureBuilder.make(.sharpness, runs: [run], options: o)) == preconditioned.count)
+    }
+
+    @Test("blocks: recorded columns in model order under the whole network, or curv-density's block analyses; a run with neither is an error naming both ways")
+    func blocksSources() throws {
+        let recorded = try FigureBuilder.make(.blocks, runs: [Runs.blocks], options: Self.options())
+        #expect(recorded.panels[0].yCategories?.map(\.label) == ["dense2", "dense1", "dense0", "whole network"])
+        let heatmap = try #require(recorded.panels[0].heatmap)
+        #expect(heatmap.columns == 7 && heatmap.rows == 4)   // steps 0, 2, ..., 12
+
+        // From analyses: checkpoints at 0, 4 and 12 (columns every 4 steps; step 8 left white).
+        var c = Runs.adamConfig(name: "blocks-analysed", lr: 0.01, sharpnessEvery: 0)
+        c.record.checkpointAt = [0, 4, 12]
+        let run = try recordRun(c)
+        var request = DensityRequest()
+        request.probes = 1; request.lanczos = 8; request.top = 1; request.bottom = 0; request.blocks = .tensors
+        let outcomes = try DensityAnalysis.run(path: run, request: request, progress: .quiet)
+        let analysed = try FigureBuilder.make(.blocks, runs: [run], options: Self.options())
+        let map = try #require(analysed.panels[0].heatmap)
+        #expect(map.columns == 4 && map.rows == 5)
+        #expect(analysed.panels[0].yCategories?.last?.label == "whole network")
+        // Top row (row 4): the whole network's λ_max at 0, 4, (8 missing), 12.
+        let top = Array(map.values[(4 * 4)..<(5 * 4)])
+        #expect(top[0] == outcomes[0].analysis.topEigenvalues[0] && top[2].isNaN && top[3] == outcomes[2].analysis.topEigenvalues[0])
+        // Bottom row: the last tensor (dense1.bias) at step 4.
+        #expect(map.values[1] == outcomes[1].analysis.blocks.last!.value)
+
+        let error = try #require(throws: FigureError.self) { try FigureBuilder.make(.blocks, runs: [Runs.gd], options: Self.options()) }
+        #expect(error.message.contains("record.block_sharpness_every") && error.message.contains("--blocks"))
     }
 
     @Test("default legends come from the config: name, optimizer, peak lr, warmup")

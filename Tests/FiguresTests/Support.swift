@@ -52,6 +52,18 @@ enum Runs {
         return c
     }
 
+    /// An MLP 8-12-10-3 with the λ_max of each layer's Hessian block recorded every 2 steps.
+    static let blocks: String = try! {
+        var c = RunConfig()
+        c.name = "tiny-blocks"; c.steps = 12; c.dtype = "f64"
+        c.data.source = .gaussianMixture; c.data.count = 160; c.data.dimension = 8; c.data.classes = 3
+        c.model.hidden = [12, 10]
+        c.optimizer.lr = 0.8
+        c.record.sharpnessEvery = 2; c.record.sharpnessLanczos = 30
+        c.record.blockSharpnessEvery = 2
+        return try recordRun(c)
+    }()
+
     /// No sharpness, no spectra: what the error messages are about.
     static let bare: String = try! {
         var c = RunConfig()
