@@ -82,7 +82,8 @@ enum LossFigure {
         }
         let positive = all.filter { $0 > 0 }
         if let lo = positive.min(), let hi = positive.max(), hi / lo > 100 { a.yScale = .log }
-        else if let hi = all.max() { a.yLimits = 0...(hi * 1.08) }
+        // From 0 when every rate is positive (a damaged file may hold negative ones: limits from the data).
+        else if let hi = all.max(), let lo = all.min(), lo >= 0, hi > 0 { a.yLimits = 0...(hi * 1.08) }
         return a
     }
 }

@@ -45,6 +45,9 @@ enum SpectrumFigure {
         let lo = lows.filter { abs($0) <= limit }.min() ?? medianLow
         let threshold = run.threshold(op)
         if let t = threshold?.y.min(), t <= 1.3 * hi { hi = max(hi, t) }
+        guard lo.isFinite, hi.isFinite, (hi - lo).isFinite else {
+            throw FigureError("spectrum: \(run.file) has \(op.rawValue) spectra whose eigenvalues are not finite or span more than a Double holds (\(lo) to \(hi)); the file was damaged, or the run diverged: draw steps before that with curv-plot density --at")
+        }
         let span = max(hi - lo, 1e-9)
         let range = (lo - 0.03 * span)...(hi + 0.06 * span)
         let densities = try tridiagonals.map {
