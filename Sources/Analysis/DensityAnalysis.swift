@@ -20,6 +20,9 @@ public enum DensityAnalysis {
         /// The /analyses id written, or nil when an identical analysis existed and was kept.
         public let id: String?
         public let analysis: Analysis
+        /// The extreme eigenvalues stopped early because their residuals stopped falling (the
+        /// products' rounding floor, e.g. Float32), not because the budget ran out.
+        public var stalled = false
     }
 
     public static func run(path: String, request: DensityRequest, progress: ProgressReporter.Mode? = nil,
@@ -92,14 +95,15 @@ private final class Job<T: TensorScalar & StoredFloat> {
                 outcomes.append(.init(step: plan.step, id: nil, analysis: existing.analysis))
                 continue
             }
-            let analysis = try compute(plan, model: model, probeDone: { probe in
+            var stalled = false
+            let analysis = try compute(plan, model: model, stalled: &stalled, probeDone: { probe in
                 let what = probe <= self.request.probes ? "probe \(probe)/\(self.request.probes)" : "extreme eigenvalues"
                 progress.update(index * self.request.probes + min(probe, self.request.probes), "step \(plan.step), \(what)", force: probe > self.request.probes)
             }, blockStarted: { block, count, name in
                 progress.update((index + 1) * self.request.probes, "step \(plan.step), block \(block)/\(count) (\(name))", force: true)
             })
             let id = try writer.append(analysis)
-            outcomes.append(.init(step: plan.step, id: id, analysis: analysis))
+            outcomes.append(.init(step: plan.step, id: id, analysis: analysis, stalled: stalled))
         }
         progress.finish("curv-density: \(outcomes.count) of \(plans.count) steps analysed (\(request.operatorKind.rawValue))")
         return outcomes
@@ -184,7 +188,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
         return (zip(s.alpha, s.beta).map { Tridiagonal(alpha: $0, beta: $1) }, Array(zip(s.eigenvalues, s.residuals)))
     }
 
-    private func compute(_ plan: Plan, model: RunModel<T>?, probeDone: @escaping (Int) -> Void,
+    private func compute(_ plan: Plan, model: RunModel<T>?, stalled: inout Bool, probeDone: @escaping (Int) -> Void,
                          blockStarted: (Int, Int, String) -> Void) throws -> Analysis {
         guard let model, let w = plan.weights else {
             // Rebuild from stored coefficients: no Hessian products.
@@ -213,6 +217,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
         if request.top + request.bottom > 0 { probeDone(request.probes + 1) }
         let extremes = try extremeEigenvalues(of: op, seed: plan.seed)
         let (top, bottom) = (extremes?.top ?? [], extremes?.bottom ?? [])
+        stalled = extremes?.stalled ?? false
         let trace = request.traceMatvecs > 0 ? try hutchPlusPlusTrace(of: op, matvecs: request.traceMatvecs, seed: plan.seed &+ 0x7ACE) : nil
         var analysis = Analysis(step: plan.step, operator: request.operatorKind, probes: request.probes, lanczosSteps: request.lanczos,
                         seed: plan.seed, sigma: density.sigma, grid: density.grid, density: density.density, densitySpread: density.spread,

@@ -54,6 +54,14 @@ public struct EigenSettings: Sendable {
     public var topRule = TopRule.residual
     /// The most operator applications (a budget); pairs not converged by then are reported as such.
     public var maxProducts = 2000
+    /// Stop early once the largest residual of the unconverged wanted pairs (relative to ‖A‖) has
+    /// not halved over this many products (0: never): the operator's own rounding can hold every
+    /// residual above the tolerance (a Float32 Hessian of a Transformer stays near 3e-3 ‖A‖), and
+    /// the rest of the budget would change nothing. The pairs are then reported unconverged and
+    /// `ExtremeEigenpairs.stalled` is set. In exact arithmetic residuals fall steadily, by far
+    /// more than half over a few hundred products, unless the wanted eigenvalues are clustered
+    /// tighter than the tolerance can resolve.
+    public var stallProducts = 500
     /// Basis vectors kept before a thick restart (0: `max(40, 4 (top + bottom) + 8)`).
     public var maxBasis = 0
     /// Random start vectors added to the warm start. Two or more make a missed eigenvalue (one
@@ -84,6 +92,8 @@ public struct ExtremeEigenpairs: Sendable {
     public let products: Int
     /// Thick restarts made.
     public let restarts: Int
+    /// The solve stopped because residuals stopped falling (`EigenSettings.stallProducts`).
+    public var stalled = false
 }
 
 /// The `top` largest and `bottom` smallest eigenvalues of `op` by thick-restart block Lanczos
@@ -146,6 +156,8 @@ public func extremeEigenpairs(of op: SymmetricOperator, settings: EigenSettings,
     _ = try expand(Array(start.prefix(maxBasis)))
 
     var ritz = try space.rayleighRitz()
+    // The smallest "largest open residual / ‖A‖" seen, and the products spent when it was reached.
+    var best = Double.infinity, bestAt = 0
     while true {
         let scaleA = max(abs(ritz.values.first!), abs(ritz.values.last!), Double.leastNormalMagnitude)
         let m = ritz.values.count
@@ -178,9 +190,14 @@ public func extremeEigenpairs(of op: SymmetricOperator, settings: EigenSettings,
             if !open.contains(worst) { open.append(worst) }
         }
         let exhausted = space.count >= n
-        if open.isEmpty || products >= settings.maxProducts || exhausted {
-            return try finish(space: space, ritz: ritz, top: topIndices, bottom: bottomIndices, converged: converged,
-                              op: op, settings: settings, products: products, restarts: restarts, scaleA: scaleA)
+        let worst = open.map { residuals[$0]! / scaleA }.max() ?? 0
+        if worst < best / 2 { (best, bestAt) = (worst, products) }
+        let stalled = !open.isEmpty && settings.stallProducts > 0 && products - bestAt >= settings.stallProducts
+        if open.isEmpty || products >= settings.maxProducts || exhausted || stalled {
+            var result = try finish(space: space, ritz: ritz, top: topIndices, bottom: bottomIndices, converged: converged,
+                                    op: op, settings: settings, products: products, restarts: restarts, scaleA: scaleA)
+            result.stalled = stalled
+            return result
         }
         // The next block: residuals of the open pairs, worst first, within the budget.
         let room = settings.maxProducts - products

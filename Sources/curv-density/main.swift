@@ -170,7 +170,10 @@ struct DensityCommand: ParsableCommand {
             let bottoms = values(a.bottomEigenvalues, a.bottomConverged, 2)
             var line = "step \(a.step) [\(a.operator.rawValue)] \(o.id.map { "analysis \($0)" } ?? "kept existing analysis"): top \(tops); bottom \(bottoms)"
             if !a.trace.isNaN { line += String(format: "; trace %.6g ± %.2g", a.trace, a.traceStandardError) }
-            if a.topConverged.contains(false) || a.bottomConverged.contains(false) {
+            if o.stalled {
+                line += String(format: " ('?': residual above %.2g of |H|: the residuals stopped falling, ", a.eigenTolerance)
+                    + "at the rounding of \(a.dtype) products; use --dtype f64 or a larger --eig-tolerance)"
+            } else if a.topConverged.contains(false) || a.bottomConverged.contains(false) {
                 line += String(format: " ('?': residual above %.2g of |H| after %d products; raise --eig-products)", a.eigenTolerance, request.eigenProducts)
             }
             if !quiet {

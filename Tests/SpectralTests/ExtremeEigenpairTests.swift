@@ -103,6 +103,33 @@ struct ExtremeEigenvalueTests {
         }
     }
 
+    /// An operator whose every product carries noise of 1e-3 ‖A‖ (as a Float32 Hessian of a
+    /// Transformer does): no residual can fall below it, so a tolerance of 1e-6 is out of reach.
+    @Test("residuals held above the tolerance by the operator's noise: the solve stops after stallProducts, not the whole budget; a clean operator never stalls")
+    func stallsAtNoiseFloor() throws {
+        let spectrum = Array(Self.spikedSpectrum.prefix(200))
+        let n = spectrum.count
+        let exact = SymmetricOperator.dense(Matrices.withSpectrum(spectrum, seed: 52), dimension: n)
+        var rng = SeededGenerator(seed: 53)
+        let noisy = SymmetricOperator(dimension: n, precision: 1e-3) { v in
+            let scale = 1e-3 * 40 * sqrt(v.reduce(0) { $0 + $1 * $1 }) / sqrt(Double(n))
+            return zip(exact.apply(v), (0..<n).map { _ in rng.normal() }).map { $0 + scale * $1 }
+        }
+        var settings = EigenSettings(top: 1, bottom: 0, tolerance: 1e-6)
+        settings.maxProducts = 2500
+        settings.stallProducts = 300
+        let stalled = try extremeEigenpairs(of: noisy, settings: settings)
+        #expect(stalled.stalled && !stalled.top[0].converged)
+        #expect(stalled.products < 800, "spent \(stalled.products) of 2500 products")
+        #expect(abs(stalled.top[0].value - 40) < 0.1)   // still the right eigenvalue, to the noise
+        settings.stallProducts = 0
+        let budget = try extremeEigenpairs(of: noisy, settings: settings)
+        #expect(!budget.stalled && budget.products >= 2500)
+        settings.stallProducts = 300
+        let clean = try extremeEigenpairs(of: exact, settings: settings)
+        #expect(!clean.stalled && clean.top[0].converged && abs(clean.top[0].value - 40) < 1e-9 * 40)
+    }
+
     @Test("residuals are true ‖Ay − θy‖ with a Float32 operator: ~1e-7 of ‖A‖, not the recurrence's zero")
     func trueResidualsInFloat32() throws {
         let n = 300
