@@ -52,13 +52,13 @@ let package = Package(
         .target(name: "ToolSupport"),
         .executableTarget(name: "curv-bench", dependencies: ["CAllocator", "Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
-            "CAllocator", "ToolSupport", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "ToolSupport", "RunStore", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-density", dependencies: [
             "CAllocator", "ToolSupport", "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-plot", dependencies: [
-            "CAllocator", "ToolSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "ToolSupport", "Figures", "RunStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
-        .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-plot", "curv-inspect"]),
+        .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-bench"]),
         .testTarget(name: "CurvatureFuzzTests", dependencies: ["CurvatureFuzz", "RunStore"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect", "curv-record", "curv-density"]),
     ],

@@ -27,7 +27,8 @@ struct DensityCommand: ParsableCommand {
         Settings, the run file and the memory the analysis needs are checked before any Hessian product.
 
         \(ExitStatus.help)
-        """)
+        """,
+        version: RunFormat.software)
 
     @Argument(help: "The run file.")
     var path: String

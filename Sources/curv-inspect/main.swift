@@ -27,7 +27,8 @@ struct CurvInspect: ParsableCommand {
             --json). Definitions: docs/run-format.md, "curv-inspect --diagnose".
 
             \(ExitStatus.help)
-            """)
+            """,
+        version: RunFormat.software)
 
     @Argument(help: ArgumentHelp("The run file to inspect.", valueName: "RUN.h5"))
     var path: String

@@ -23,7 +23,8 @@ struct CurvPlot: ParsableCommand {
         FIGURE is one of: \(FigureKind.allCases.map(\.rawValue).joined(separator: ", ")). See docs/figures.md.
 
         \(ExitStatus.help)
-        """)
+        """,
+        version: RunFormat.software)
 
     @Argument(help: "sharpness | loss | lr | density | spectrum | report | blocks")
     var figure: String

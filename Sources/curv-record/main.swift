@@ -4,6 +4,7 @@
 import ArgumentParser
 import CAllocator
 import Foundation
+import RunStore
 import ToolSupport
 import Training
 
@@ -20,7 +21,8 @@ struct RecordCommand: ParsableCommand {
         any file is created.
 
         \(ExitStatus.help)
-        """)
+        """,
+        version: RunFormat.software)
 
     @Argument(help: "The run config (TOML); docs/config.md lists every key.")
     var config: String

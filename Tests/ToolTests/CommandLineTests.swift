@@ -3,6 +3,7 @@
 // and file-system failures are reported as what they are, with the user's path.
 
 import Foundation
+import RunStore
 import Testing
 
 @Suite("Command lines")
@@ -14,6 +15,20 @@ struct CommandLineTests {
         for fragment in ["Exit status: 0 success", "1 failure", "64 usage error", "130 interrupted"] {
             #expect(help.stdout.contains(fragment), "\(name) --help lacks '\(fragment)'")
         }
+    }
+
+    @Test("every tool prints the toolkit's version (the run files' software attribute) with --version", arguments: ["curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-bench"])
+    func version(name: String) throws {
+        let result = try tool(name, ["--version"])
+        #expect(result.status == 0 && result.stdout == RunFormat.software + "\n", "\(result)")
+    }
+
+    @Test("curv-bench --help shows its options without running a benchmark; an unknown option is a usage error with the help")
+    func benchHelp() throws {
+        let help = try tool("curv-bench", ["--help"], timeout: 20)
+        #expect(help.status == 0 && help.stdout.contains("USAGE: curv-bench") && help.stdout.contains("--profile"), "\(help)")
+        let bad = try tool("curv-bench", ["--frobnicate"], timeout: 20)
+        #expect(bad.status == 64 && bad.stderr.contains("unknown option --frobnicate") && bad.stderr.contains("USAGE: curv-bench"), "\(bad)")
     }
 
     @Test("negative numbers are values, refused with a reason (not 'Missing value')",

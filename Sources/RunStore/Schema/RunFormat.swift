@@ -10,7 +10,9 @@ public enum RunFormat {
     /// Major versions this build reads.
     public static let supportedMajorVersions = [1]
     /// The `software` attribute written at the root.
-    public static let software = "curvature 0.1.0"
+    public static let software = "curvature \(toolkitVersion)"
+    /// The toolkit's version, printed by every tool's --version.
+    public static let toolkitVersion = "0.1.0"
     /// Arrays of at least this many bytes are chunked and (when enabled) compressed; smaller
     /// ones are stored contiguously.
     public static let compressionThresholdBytes = 16 * 1024
