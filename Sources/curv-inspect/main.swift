@@ -1,4 +1,4 @@
-// curv-inspect RUN.h5 [--json] [--manifest] [--diagnose]: summarize or diagnose a run file. The
+// curv-inspect RUN.h5 [--json] [--manifest] [--diagnose] [--csv TABLE]: summarize or diagnose a run file. The
 // logic lives in RunStore (RunSummary, RunManifest, RunDiagnosis); this command parses arguments,
 // calls it and prints.
 
@@ -26,6 +26,9 @@ struct CurvInspect: ParsableCommand {
             --diagnose --json prints the same facts as one JSON object (the "diagnosis" member of \
             --json). Definitions: docs/run-format.md, "curv-inspect --diagnose".
 
+            --csv metrics|events|analyses prints one table as CSV (a header line; NaN as an empty \
+            field; numbers as the shortest decimal that reads back exactly) for spreadsheets and pandas.read_csv.
+
             \(ExitStatus.help)
             """,
         version: RunFormat.software)
@@ -42,7 +45,12 @@ struct CurvInspect: ParsableCommand {
     @Flag(help: "Print a plain-language diagnosis of stability: threshold crossings, spikes and their lags, the warmup needed, clipping (with --json: as JSON).")
     var diagnose = false
 
+    @Option(help: ArgumentHelp("Print one table as CSV: metrics, events or analyses.", valueName: "TABLE"))
+    var csv: String?
+
     func validate() throws {
+        if let csv, RunTable(rawValue: csv) == nil { throw ValidationError("--csv must be metrics, events or analyses; got '\(csv)'") }
+        if csv != nil && (json || manifest || diagnose) { throw ValidationError("--csv prints a table alone: leave out --json, --manifest and --diagnose") }
         if json && manifest { throw ValidationError("--json and --manifest are exclusive: pick one") }
         if diagnose && manifest { throw ValidationError("--diagnose and --manifest are exclusive: pick one") }
     }
@@ -55,6 +63,10 @@ struct CurvInspect: ParsableCommand {
             }
             let reader = try RunReader.open(path)
             defer { reader.close() }
+            if let table = csv.flatMap(RunTable.init(rawValue:)) {
+                print(try table.csv(reader), terminator: "")
+                return
+            }
             if diagnose {
                 let diagnosis = try RunDiagnosis.read(reader)
                 print(json ? diagnosis.json.text(indent: 2) : diagnosis.text(path: path))
