@@ -34,8 +34,10 @@ struct InspectCSVTests {
         analysis.blocks = [BlockEigenvalue(name: "dense0", size: 30, value: 7.5, residual: 1e-9, converged: true),
                            BlockEigenvalue(name: "dense1", size: 21, value: 0.1 + 0.2, residual: 1e-9, converged: false)]
         analysis.blockGrouping = "layers"
+        var untraced = SampleRun.analysis(step: 1)
+        (untraced.trace, untraced.traceStandardError) = (.nan, .nan)
         let analyses = try AnalysisWriter.open(path)
-        try analyses.append(SampleRun.analysis(step: 1))
+        try analyses.append(untraced)
         try analyses.append(analysis)
         try analyses.close()
 
@@ -67,6 +69,11 @@ struct InspectCSVTests {
         #expect(value(2, "lambda_max") == "15.5" && value(2, "lambda_min") == "-0.5" && value(2, "trace") == "42.5")
         #expect(Double(value(2, "block:dense1")) == 0.1 + 0.2 && value(2, "block_grouping") == "layers")
         #expect(value(1, "block:dense0") == "" && value(1, "id") == "0000" && value(2, "id") == "0001")
+        #expect(value(1, "trace") == "" && value(1, "trace_stderr") == "")
+
+        // The text summary leaves out a trace that was not computed (no "nan ± nan").
+        let text = try run(builtExecutable("curv-inspect"), [path])
+        #expect(!text.stdout.contains("nan") && text.stdout.contains("trace 42.5 ± 1.5"), "\(text.stdout)")
     }
 
     @Test("--csv refuses an unknown table and other output flags, before reading the file")

@@ -146,7 +146,8 @@ public enum RunSummary {
                 v.prefix(k).enumerated().map { i, x in format(x) + (i < converged.count && !converged[i] ? "?" : "") }.joined(separator: ", ")
             }
             let bottom = a.bottomEigenvalues.isEmpty ? "" : ", bottom \(values(a.bottomEigenvalues, a.bottomConverged, 1))"
-            var line = "  \(stored.id)  step \(a.step) \(a.operator.rawValue), \(a.probes) probes × \(a.lanczosSteps) Lanczos steps, top \(values(a.topEigenvalues, a.topConverged, 3))\(bottom), trace \(format(a.trace)) ± \(format(a.traceStandardError))"
+            var line = "  \(stored.id)  step \(a.step) \(a.operator.rawValue), \(a.probes) probes × \(a.lanczosSteps) Lanczos steps, top \(values(a.topEigenvalues, a.topConverged, 3))\(bottom)"
+                + (a.trace.isNaN ? "" : ", trace \(format(a.trace)) ± \(format(a.traceStandardError))")
             if (a.topConverged + a.bottomConverged).contains(false) {
                 line += " ('?': residual above \(format(a.eigenTolerance)) of |H|)"
             }
