@@ -43,6 +43,8 @@ public enum FigureBuilder {
         (figure.width, figure.height) = options.size(kind)
         figure.scale = options.resolvedScale(kind)
         if let t = options.title { figure.title = t }
+        // Training steps are whole numbers: a step axis never labels 2.5.
+        for i in figure.panels.indices where figure.panels[i].xLabel == "step" { figure.panels[i].integerX = true }
         return DrawnFigure(figure: figure, sources: sources)
     }
 }

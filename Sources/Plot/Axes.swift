@@ -31,6 +31,8 @@ public struct Axes: Sendable {
     public var legend: LegendPlacement = .auto
     /// Major grid lines.
     public var grid = true
+    /// The x axis counts whole things (training steps): ticks at fractions are left out.
+    public var integerX = false
     /// Named positions on the y axis instead of numeric ticks (categories, e.g. a heatmap's rows);
     /// nil: ticks from `yScale`.
     public var yCategories: [(value: Double, label: String)]?

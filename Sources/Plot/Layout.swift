@@ -47,7 +47,8 @@ enum Layout {
             let yMax = max(2, min(9, Int(plot.height / (2.6 * tickH))))
             let yTicks = axes.yCategories.map { Ticks(major: $0.map(\.value), labels: $0.map(\.label), minor: []) }
                 ?? TickLocator.ticks(limits.y, scale: axes.yScale, maxMajor: yMax)
-            let xTicks = fittingXTicks(limits.x, scale: axes.xScale, mapping: xMap, size: tickSize, pad: pad, measure: measure)
+            var xTicks = fittingXTicks(limits.x, scale: axes.xScale, mapping: xMap, size: tickSize, pad: pad, measure: measure)
+            if axes.integerX { xTicks = xTicks.integersOnly() }
             let yLabelW = yTicks.labels.map { measure.measureText($0, size: tickSize).width }.max() ?? 0
 
             var left = pad + yLabelW + 0.8 * pad + tickLen

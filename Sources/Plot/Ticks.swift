@@ -10,6 +10,18 @@ public struct Ticks: Sendable, Equatable {
     public var minor: [Double]
 }
 
+extension Ticks {
+    /// The ticks at whole numbers (for an axis of steps: no "2.5"). When fractions were dropped the
+    /// kept ticks were labelled at the fractions' precision ("1.0"), so they are relabelled as integers.
+    func integersOnly() -> Ticks {
+        let keep = major.indices.filter { major[$0] == major[$0].rounded() }
+        let kept = keep.map { major[$0] }
+        let relabel = keep.count < major.count && kept.allSatisfy { abs($0) < 1e15 }
+        return Ticks(major: kept, labels: relabel ? kept.map { String(Int($0)) } : keep.map { labels[$0] },
+                     minor: minor.filter { $0 == $0.rounded() })
+    }
+}
+
 /// Tick placement for linear, log and symlog axes.
 public enum TickLocator {
     /// The ticks of `limits` on `scale`, with at most `maxMajor` major ticks (>= 2). Limits beyond

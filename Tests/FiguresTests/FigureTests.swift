@@ -98,6 +98,14 @@ struct FigureTests {
         #expect(error.message.contains("record.block_sharpness_every") && error.message.contains("--blocks"))
     }
 
+    @Test("every panel with a step axis counts whole steps (Axes.integerX)")
+    func integerSteps() throws {
+        for (kind, runs, _) in Self.cases {
+            let figure = try FigureBuilder.make(kind, runs: runs, options: Self.options())
+            #expect(figure.panels.filter { $0.xLabel == "step" }.allSatisfy { $0.integerX }, "\(kind)")
+        }
+    }
+
     @Test("default legends come from the config: name, optimizer, peak lr, warmup")
     func defaultLabels() throws {
         let f = try FigureBuilder.make(.lr, runs: [Runs.gd, Runs.adam], options: Self.options())

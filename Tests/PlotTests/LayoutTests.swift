@@ -46,6 +46,20 @@ struct LayoutTests {
         Self.checkText(rec.texts, width: f.width, height: f.height, name: "lines \(size)")
     }
 
+    @Test("an integer x axis over 0...3 keeps whole ticks, labelled as integers (no 0.5, no 1.0)")
+    func integerAxis() throws {
+        var a = Axes(title: "steps", xLabel: "step", yLabel: "y")
+        a.add(.line(x: [0, 1, 2, 3], y: [1, 2, 1, 3], label: nil, color: Palette.color(0)))
+        var f = Figure(a, width: 640, height: 400)
+        let rec = RecordingBackend(width: 640, height: 400)
+        let fractional = f.layouts(measure: rec)[0].xTicks
+        #expect(fractional.major.contains(0.5), "the plain axis should tick at halves here: \(fractional.major)")
+        f.panels[0].integerX = true
+        let whole = f.layouts(measure: rec)[0].xTicks
+        #expect(whole.major == [0, 1, 2, 3] && whole.labels == ["0", "1", "2", "3"], "\(whole)")
+        #expect(whole.minor.allSatisfy { $0 == $0.rounded() })
+    }
+
     @Test("tick labels sit outside the data area; data is clipped to it")
     func ticksOutsidePlot() throws {
         let f = Scenes.logAxes()
