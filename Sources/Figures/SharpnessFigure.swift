@@ -42,11 +42,13 @@ enum SharpnessFigure {
             a.add(.line(x: [], y: [], label: "dashed: stability threshold", color: Palette.reference, width: 1.4, dash: [7, 4]))
         }
         let ups = crossings.filter(\.up), downs = crossings.filter { !$0.up }
+        // Events are told from series by shape and a neutral look (white, dark outline), never by a
+        // series colour.
         if !ups.isEmpty {
-            a.add(.scatter(x: ups.map(\.x), y: ups.map(\.y), label: "crosses up", color: Palette.color(1), marker: .triangle, size: 10))
+            a.add(.scatter(x: ups.map(\.x), y: ups.map(\.y), label: "crosses up", color: .white, marker: .triangle, size: 11, edge: Palette.ink))
         }
         if !downs.isEmpty {
-            a.add(.scatter(x: downs.map(\.x), y: downs.map(\.y), label: "crosses down", color: Palette.color(2), marker: .diamond, size: 10))
+            a.add(.scatter(x: downs.map(\.x), y: downs.map(\.y), label: "crosses down", color: .white, marker: .diamond, size: 11, edge: Palette.ink))
         }
         if single {
             // The threshold in the blue/black pair is told apart by colour and dash; keep λ_max first.

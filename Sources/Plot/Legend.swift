@@ -8,6 +8,7 @@ struct LegendEntry {
     var width: Double
     var dash: [Double]
     var marker: MarkerShape?
+    var edge: Color?
     var opacity: Double
 
     init?(_ s: Series) {
@@ -18,6 +19,7 @@ struct LegendEntry {
         width = s.width
         dash = s.dash
         marker = s.marker
+        edge = s.kind == .scatter ? s.edge : nil
         opacity = s.fillOpacity
     }
 }
@@ -83,8 +85,10 @@ struct Legend {
             case .band:
                 b.fillRect(Rect(x: x0, y: cy - 0.35 * size, width: swatch, height: 0.7 * size), color: entry.color.withAlpha(entry.opacity))
             case .scatter, .annotation:
-                b.drawMarker(at: Point(x0 + swatch / 2, cy), style: MarkerStyle(shape: entry.marker ?? .circle,
-                             size: (entry.kind == .annotation ? 8 : 6) * scale, fill: entry.color))
+                let size = (entry.kind == .annotation ? 8 : 6) * scale
+                b.drawMarker(at: Point(x0 + swatch / 2, cy), style: entry.edge.map {
+                    MarkerStyle(shape: entry.marker ?? .circle, size: size * 1.4, fill: entry.color, edge: $0, lineWidth: 1.3 * scale)
+                } ?? MarkerStyle(shape: entry.marker ?? .circle, size: size, fill: entry.color))
             default:
                 let y = pixelAligned(cy, lineWidth: entry.width * scale)
                 let c = entry.color

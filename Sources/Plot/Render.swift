@@ -94,7 +94,7 @@ struct PanelRenderer {
         case .scatter:
             let pts = zip(item.xs, item.ys).compactMap { px($0, $1) }
             let m = MarkerStyle(shape: item.marker ?? .circle, size: item.markerSize * s, fill: color,
-                                edge: .white, lineWidth: 0.8 * s)
+                                edge: item.edge ?? .white, lineWidth: (item.edge == nil ? 0.8 : 1.3) * s)
             for p in pts { b.drawMarker(at: p, style: m) }
             return pts
         case .band:

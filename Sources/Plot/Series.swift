@@ -37,6 +37,8 @@ public struct Series: Sendable {
     public var marker: MarkerShape?
     /// Marker diameter in pixels at scale 1.
     public var markerSize: Double = 6
+    /// Scatter markers' outline colour (nil: white, which separates overlapping markers).
+    public var edge: Color?
     /// Annotation text.
     public var text: String = ""
     /// Fill opacity of bands.
@@ -58,9 +60,9 @@ public struct Series: Sendable {
     }
 
     public static func scatter(x: [Double], y: [Double], label: String? = nil, color: Color? = nil,
-                               marker: MarkerShape = .circle, size: Double = 6) -> Series {
+                               marker: MarkerShape = .circle, size: Double = 6, edge: Color? = nil) -> Series {
         var s = Series(kind: .scatter, xs: x, ys: y, label: label, color: color)
-        s.marker = marker; s.markerSize = size
+        s.marker = marker; s.markerSize = size; s.edge = edge
         return s
     }
 
