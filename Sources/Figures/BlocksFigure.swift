@@ -10,11 +10,14 @@ import Training
 /// largest step that divides every gap between measured steps, so no cell spans an unmeasured
 /// step. Reads the recorder's `block_sharpness:<block>` columns (`record.block_sharpness_every`),
 /// else the block values of `curv-density --blocks` analyses of the requested operator (one per
-/// step, the newest). Draws the first run.
+/// step, the newest). Draws one run.
 enum BlocksFigure {
     static let wholeNetwork = "whole network"
 
     static func axes(_ runs: [RunData], options: FigureOptions) throws -> Axes {
+        guard runs.count == 1 else {
+            throw FigureError("blocks: draws one run; got \(runs.count) (one heatmap per run: call curv-plot blocks for each)")
+        }
         let run = runs[0]
         let (steps, rows, source) = try measurements(run, options: options)
         let spacing = steps.dropFirst().enumerated().reduce(0) { gcd($0, $1.element - steps[$1.offset]) }
@@ -29,7 +32,7 @@ enum BlocksFigure {
         var heatmap = Heatmap(values: values, columns: columns, rows: rows.count, x: x0...x1, y: 0...Double(rows.count),
                               colorScale: .log, label: "λ_max")
         heatmap.colormap = .viridis
-        var a = Axes(title: runs.count == 1 ? run.label : "\(run.label) (first of \(runs.count) runs)", xLabel: "step",
+        var a = Axes(title: run.label, xLabel: "step",
                      yLabel: nil, xScale: .linear, yScale: .linear)
         a.subtitle = source
         a.heatmap = heatmap

@@ -8,7 +8,7 @@ import Spectral
 /// log density), each column taking the step nearest in step that has a spectrum. At each step it draws the
 /// most accurate source with Lanczos tridiagonals (`SourceChoice`), or the one `FigureOptions.source` names,
 /// and the subtitle says which. λ_max (the sharpness metric, white with markers) and the stability threshold
-/// (vermillion, dashed) are drawn on top. Draws the first run only; the step axis is linear.
+/// (vermillion, dashed) are drawn on top. Draws one run (several are an error); the step axis is linear.
 enum SpectrumFigure {
     static let rows = 180
     static let columns = 300
@@ -17,6 +17,9 @@ enum SpectrumFigure {
 
     /// The heatmap panel and the source drawn at each step.
     static func axes(_ runs: [RunData], options: FigureOptions) throws -> (axes: Axes, sources: [SpectrumSource]) {
+        guard runs.count == 1 else {
+            throw FigureError("spectrum: draws one run; got \(runs.count) (one heatmap per run: call curv-plot spectrum for each, or compare runs with density --at)")
+        }
         let run = runs[0]
         let op = try SourceChoice.figureOperator(run, options.operator, selection: options.source)
         let steps = try SourceChoice.availableSteps(run, op, selection: options.source)

@@ -128,6 +128,8 @@ struct FigureTests {
         var labels = Self.options(); labels.labels = ["a", "b"]
         #expect(message(.loss, [Runs.gd], labels) == "loss: --labels has 2 label(s) for 1 run(s)")
         #expect(message(.report, [Runs.gd, Runs.adam]).hasPrefix("report: draws one run; got 2"))
+        #expect(message(.spectrum, [Runs.gd, Runs.gd]).hasPrefix("spectrum: draws one run; got 2"))
+        #expect(message(.blocks, [Runs.blocks, Runs.blocks]).hasPrefix("blocks: draws one run; got 2"))
         let missing = message(.loss, ["/nonexistent/run.h5"])
         #expect(missing.hasPrefix("loss: ") && missing.contains("/nonexistent/run.h5"))
     }
