@@ -45,6 +45,23 @@ public enum FigureBuilder {
         if let t = options.title { figure.title = t }
         // Training steps are whole numbers: a step axis never labels 2.5.
         for i in figure.panels.indices where figure.panels[i].xLabel == "step" { figure.panels[i].integerX = true }
+        if let x = options.xLimits {
+            for i in figure.panels.indices {
+                try checkLimits(x, scale: figure.panels[i].xScale, axis: "--xlim", kind: kind)
+                figure.panels[i].xLimits = x
+            }
+        }
+        if let y = options.yLimits, !figure.panels.isEmpty {
+            try checkLimits(y, scale: figure.panels[0].yScale, axis: "--ylim", kind: kind)
+            figure.panels[0].yLimits = y
+        }
         return DrawnFigure(figure: figure, sources: sources)
+    }
+
+    /// Limits a log axis cannot show (0 or below) are an error naming the option.
+    static func checkLimits(_ limits: ClosedRange<Double>, scale: Scale, axis: String, kind: FigureKind) throws {
+        if scale == .log && limits.lowerBound <= 0 {
+            throw FigureError("\(kind.rawValue): \(axis) \(limits.lowerBound),\(limits.upperBound) starts at or below 0 on a log axis; give a positive lower limit")
+        }
     }
 }

@@ -27,6 +27,10 @@ public struct FigureOptions: Sendable {
     /// Which spectrum density, spectrum and report draw at each step (default: the most accurate;
     /// see `SourceChoice`).
     public var source: SourceSelection = .best
+    /// Fixed x limits for every panel, and y limits for the first (main) panel, in data units;
+    /// nil: from the data. Data outside is clipped.
+    public var xLimits: ClosedRange<Double>?
+    public var yLimits: ClosedRange<Double>?
 
     public init() {}
 

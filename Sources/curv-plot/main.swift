@@ -62,6 +62,12 @@ struct CurvPlot: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Draw this curv-density analysis (an /analyses id, e.g. 0003) at its step.", valueName: "ID"))
     var analysis: String?
 
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("x limits of every panel, LO,HI (data units: steps, or eigenvalues for density).", valueName: "LO,HI"))
+    var xlim: String?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("y limits of the main (first) panel, LO,HI in data units.", valueName: "LO,HI"))
+    var ylim: String?
+
     @Flag(name: .long, help: "Print nothing but errors (default: the source drawn at each step, then the output path).")
     var quiet = false
 
@@ -92,6 +98,16 @@ struct CurvPlot: ParsableCommand {
             throw ValidationError("--operator must be hessian or preconditioned, got '\(op)'")
         }
         if let scale, !(scale > 0 && scale <= 10) { throw ValidationError("--scale must be positive and at most 10, got \(scale)") }
+        if let xlim { _ = try parseLimits(xlim, "--xlim") }
+        if let ylim { _ = try parseLimits(ylim, "--ylim") }
+    }
+
+    func parseLimits(_ text: String, _ option: String) throws -> ClosedRange<Double> {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, lo < hi else {
+            throw ValidationError("\(option) must be two finite numbers LO,HI with LO < HI (e.g. 0,500), got '\(text)'")
+        }
+        return lo...hi
     }
 
     func parseSize(_ text: String) throws -> (Int, Int) {
@@ -120,6 +136,8 @@ struct CurvPlot: ParsableCommand {
         options.logX = logx
         options.labels = labels.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         options.operator = `operator`.flatMap(SpectralOperator.init(rawValue:))
+        options.xLimits = try xlim.map { try parseLimits($0, "--xlim") }
+        options.yLimits = try ylim.map { try parseLimits($0, "--ylim") }
         if let analysis { options.source = .analysis(analysis) } else if source == .recorded { options.source = .recorded }
         let drawn: DrawnFigure
         do {

@@ -3,6 +3,7 @@ import Foundation
 import Plot
 import RunStore
 import Testing
+import TestSupport
 @testable import Figures
 
 @Suite("Figures from run files")
@@ -104,6 +105,28 @@ struct FigureTests {
             let figure = try FigureBuilder.make(kind, runs: runs, options: Self.options())
             #expect(figure.panels.filter { $0.xLabel == "step" }.allSatisfy { $0.integerX }, "\(kind)")
         }
+    }
+
+    @Test("--xlim applies to every panel, --ylim to the main one; a log axis refuses a limit at or below 0; bad values are usage errors")
+    func limits() throws {
+        var o = Self.options()
+        o.xLimits = 2...8
+        o.yLimits = 0.5...3
+        let loss = try FigureBuilder.make(.loss, runs: [Runs.gd], options: o)
+        #expect(loss.panels.count == 2 && loss.panels.allSatisfy { $0.xLimits == 2...8 })
+        #expect(loss.panels[0].yLimits == 0.5...3 && loss.panels[1].yLimits != 0.5...3)
+        o.yLimits = 0...3
+        let error = try #require(throws: FigureError.self) { try FigureBuilder.make(.sharpness, runs: [Runs.gd], options: o) }
+        #expect(error.message.contains("--ylim 0.0,3.0 starts at or below 0 on a log axis"), "\(error)")
+
+        let plot = builtExecutable("curv-plot")
+        let out = try temporaryDirectory().appendingPathComponent("l.png").path
+        for (option, value) in [("--xlim", "8,2"), ("--ylim", "1,nan"), ("--xlim", "3")] {
+            let bad = try runProcess(plot, ["loss", Runs.gd, "--out", out, option, value])
+            #expect(bad.status == 64 && bad.stderr.contains("\(option) must be two finite numbers LO,HI"), "\(bad)")
+        }
+        let good = try runProcess(plot, ["loss", Runs.gd, "--out", out, "--xlim", "0,6", "--ylim", "0.1,10", "--quiet"])
+        #expect(good.status == 0 && FileManager.default.fileExists(atPath: out), "\(good)")
     }
 
     @Test("default legends come from the config: name, optimizer, peak lr, warmup")
