@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Figures", dependencies: ["Models", "Plot", "Raster", "RunStore", "Spectral", "Training"]),
 
         // MARK: Executables
-        .target(name: "ToolSupport"),
+        .target(name: "ToolSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "curv-bench", dependencies: ["CAllocator", "Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
             "CAllocator", "ToolSupport", "RunStore", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -189,4 +189,4 @@ struct DensityCommand: ParsableCommand {
 }
 
 curv_keep_freed_memory()
-DensityCommand.main()
+DensityCommand.mainWithToolErrors()

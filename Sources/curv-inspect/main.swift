@@ -48,6 +48,8 @@ struct CurvInspect: ParsableCommand {
     @Option(help: ArgumentHelp("Print one table as CSV: metrics, events or analyses.", valueName: "TABLE"))
     var csv: String?
 
+    static func main() { mainWithToolErrors() }
+
     func validate() throws {
         if let csv, RunTable(rawValue: csv) == nil { throw ValidationError("--csv must be metrics, events or analyses; got '\(csv)'") }
         if csv != nil && (json || manifest || diagnose) { throw ValidationError("--csv prints a table alone: leave out --json, --manifest and --diagnose") }

@@ -153,4 +153,4 @@ struct CurvPlot: ParsableCommand {
 }
 
 curv_keep_freed_memory()
-CurvPlot.main()
+CurvPlot.mainWithToolErrors()

@@ -92,4 +92,4 @@ struct RecordCommand: ParsableCommand {
 }
 
 curv_keep_freed_memory()
-RecordCommand.main()
+RecordCommand.mainWithToolErrors()

@@ -23,6 +23,13 @@ struct CommandLineTests {
         #expect(result.status == 0 && result.stdout == RunFormat.software + "\n", "\(result)")
     }
 
+    @Test("usage errors use the tools' one error style: 'tool: message', the usage line, exit 64", arguments: ["curv-record", "curv-density", "curv-plot", "curv-inspect"])
+    func usageErrorStyle(name: String) throws {
+        let result = try tool(name, ["run.h5", "--no-such-option"])
+        #expect(result.status == 64 && result.stderr.hasPrefix("\(name): ") && result.stderr.contains("\nUsage: \(name) "), "\(result)")
+        #expect(!result.stderr.contains("Error: "), "\(result.stderr)")
+    }
+
     @Test("curv-bench --help shows its options without running a benchmark; an unknown option is a usage error with the help")
     func benchHelp() throws {
         let help = try tool("curv-bench", ["--help"], timeout: 20)

@@ -1,0 +1,22 @@
+// One error style for every curv-* tool: "tool: message" on standard error, usage errors too.
+
+import ArgumentParser
+import Foundation
+
+extension ParsableCommand {
+    /// Parses the command line and runs the command. A usage error (bad arguments) prints
+    /// "tool: message" and the usage line on standard error and exits 64, like the tools' own
+    /// failures ("tool: message", exit 1); --help and --version print as usual and exit 0.
+    public static func mainWithToolErrors(_ arguments: [String]? = nil) {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success, code.rawValue == ExitStatus.usage else { exit(withError: error) }
+            let name = configuration.commandName ?? "tool"
+            FileHandle.standardError.write(Data("\(name): \(message(for: error))\nUsage: \(usageString())\n  See '\(name) --help' for more information.\n".utf8))
+            Foundation.exit(ExitStatus.usage)
+        }
+    }
+}
