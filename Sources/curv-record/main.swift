@@ -81,7 +81,10 @@ struct RecordCommand: ParsableCommand {
             print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
             if summary.sharpnessSeconds > 0 {
                 print(String(format: "%.1f s in all; sharpness tracking %.1f s (%.0f%% on top of training), %.1f Hessian-vector products a measurement",
-                             summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead, summary.productsPerMeasurement))
+                             summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead, summary.productsPerMeasurement)
+                      + (summary.blockMeasurements > 0
+                         ? String(format: "; block sharpness (in that time) %.1f products a measurement of every block", Double(summary.blockProducts) / Double(summary.blockMeasurements))
+                         : ""))
             }
         }
         if summary.interrupted {

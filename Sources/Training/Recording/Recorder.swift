@@ -42,6 +42,10 @@ public struct RecordSummary: Sendable {
     /// Sharpness measurements made, and the Hessian-vector products they spent.
     public let sharpnessMeasurements: Int
     public let sharpnessProducts: Int
+    /// Block sharpness (`record.block_sharpness_every`): measurements (one covers every block)
+    /// and the Hessian-vector products they spent; their time is in `sharpnessSeconds`.
+    public var blockMeasurements = 0
+    public var blockProducts = 0
 
     public var productsPerMeasurement: Double { sharpnessMeasurements > 0 ? Double(sharpnessProducts) / Double(sharpnessMeasurements) : 0 }
 
@@ -87,6 +91,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
     /// `record.block_sharpness_every` is 0).
     let blocks: [ParameterBlock]
     var blockTrackers: [TopEigenvalueTracker]
+    var blockMeasurements = 0, blockProducts = 0
 
     init(config: RunConfig, options: RecordOptions) throws {
         self.config = config
@@ -140,9 +145,11 @@ final class Recording<T: TensorScalar & StoredFloat> {
         let op = surface.hessianOperator(at: w, memos: memos ?? surface.primalMemos())
         for (index, block) in blocks.enumerated() {
             let seed = UInt64(config.seed) &+ 0xB10C &* UInt64(index + 1) &+ UInt64(step)
-            let (top, _) = try blockTrackers[index].measure(op.principalSubmatrix(block.ranges), seed: seed)
+            let (top, spent) = try blockTrackers[index].measure(op.principalSubmatrix(block.ranges), seed: seed)
             row[RecordConfig.blockSharpnessPrefix + block.name] = top.value
+            blockProducts += spent
         }
+        blockMeasurements += 1
     }
 
 
@@ -287,7 +294,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
         return RecordSummary(lastStep: lastStep, finalLoss: lastLoss, diverged: diverged, interrupted: interrupted,
                              events: events.count, checkpoints: checkpoints, seconds: clock() - started,
                              sharpnessSeconds: sharpnessSeconds, sharpnessMeasurements: sharpnessTracker.measurements,
-                             sharpnessProducts: sharpnessTracker.products)
+                             sharpnessProducts: sharpnessTracker.products,
+                             blockMeasurements: blockMeasurements, blockProducts: blockProducts)
     }
 
     /// The surface whose Hessian is measured, given the current running statistics (used in eval mode only).
