@@ -58,13 +58,7 @@ struct BlockCurvatureTests {
         let (hessian, preconditioned, n) = try TransformerRunTests.denseMatrices(path, config, step: 6)
         let matrix = operatorKind == .hessian ? hessian : preconditioned
 
-        var request = DensityRequest()
-        request.steps = .steps([6])
-        request.operatorKind = operatorKind
-        request.probes = 1
-        request.lanczos = 10
-        request.top = 1
-        request.bottom = 0
+        var request = lambdaMaxRequest(step: 6, operatorKind, probes: 1, lanczos: 10)
         request.blocks = .layers
         let outcome = try #require(try DensityAnalysis.run(path: path, request: request, progress: .quiet).first)
         let blocks = outcome.analysis.blocks

@@ -1,4 +1,6 @@
+import Analysis
 import Foundation
+import RunStore
 import Training
 
 /// A Float64 MLP on 60 examples of a 3-class Gaussian mixture in `dimension` dimensions: the
@@ -25,4 +27,17 @@ func withRecording<R>(_ config: RunConfig, _ body: (String) throws -> R) throws 
     let path = dir.appendingPathComponent("run.h5").path
     _ = try Recorder.record(config, options: RecordOptions(outputPath: path, progress: .quiet))
     return try body(path)
+}
+
+/// A curv-density request for λ_max alone (no bottom eigenvalues) at one checkpoint step, with a
+/// small density.
+func lambdaMaxRequest(step: Int, _ operatorKind: SpectralOperator, probes: Int, lanczos: Int) -> DensityRequest {
+    var request = DensityRequest()
+    request.steps = .steps([step])
+    request.operatorKind = operatorKind
+    request.probes = probes
+    request.lanczos = lanczos
+    request.top = 1
+    request.bottom = 0
+    return request
 }

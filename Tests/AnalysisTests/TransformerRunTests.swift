@@ -92,14 +92,7 @@ struct TransformerRunTests {
         // curv-density from the run file alone, both operators.
         var analysed: [SpectralOperator: Double] = [:]
         for kind in [SpectralOperator.hessian, .preconditioned] {
-            var request = DensityRequest()
-            request.steps = .steps([6])
-            request.operatorKind = kind
-            request.probes = 2
-            request.lanczos = 30
-            request.top = 1
-            request.bottom = 0
-            _ = try DensityAnalysis.run(path: path, request: request, progress: .quiet)
+            _ = try DensityAnalysis.run(path: path, request: lambdaMaxRequest(step: 6, kind, probes: 2, lanczos: 30), progress: .quiet)
             let r = try RunReader.open(path)
             analysed[kind] = try r.analyses().last!.analysis.topEigenvalues[0]
             r.close()
