@@ -126,11 +126,12 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
         let settings = OptimizerSettings(kind: kind, beta1: state.hyperparameters["beta1"] ?? 0.9, beta2: state.hyperparameters["beta2"] ?? 0.999,
                                          epsilon: state.hyperparameters["eps"] ?? 1e-8)
         let optimizer = try Optimizer<T>.restore(state, settings: settings, layout: network.layout, source: "\(path) /checkpoints/\(step)/optimizer")
-        let p = optimizer.preconditioner!
         // A damaged file (or a run whose gradients overflowed) can hold a second moment that makes
         // P non-positive or non-finite: P^-1/2 H P^-1/2 does not exist there.
-        guard let bad = p.doubles.firstIndex(where: { !($0 > 0 && $0.isFinite) }) else { return p }
-        throw AnalysisError("\(path): /checkpoints/\(step)/optimizer: Adam's preconditioner sqrt(v / (1 - beta2^t)) + eps is \(p.doubles[bad]) at parameter \(bad) (eps = \(settings.epsilon)); it must be positive and finite: the checkpoint is damaged or the run's gradients overflowed; use --operator hessian")
+        guard let p = optimizer.preconditioner else {
+            throw AnalysisError("\(path): /checkpoints/\(step)/optimizer: Adam's preconditioner sqrt(v / (1 - beta2^t)) + eps is not positive and finite everywhere (eps = \(settings.epsilon)): the checkpoint is damaged or the run's gradients overflowed; use --operator hessian")
+        }
+        return p
     }
 }
 

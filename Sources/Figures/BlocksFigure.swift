@@ -29,9 +29,8 @@ enum BlocksFigure {
             for (k, step) in steps.enumerated() { values[r * columns + (step - steps.first!) / width] = row.values[k] }
         }
         let x0 = Double(steps.first!) - Double(width) / 2, x1 = Double(steps.last!) + Double(width) / 2
-        var heatmap = Heatmap(values: values, columns: columns, rows: rows.count, x: x0...x1, y: 0...Double(rows.count),
+        let heatmap = Heatmap(values: values, columns: columns, rows: rows.count, x: x0...x1, y: 0...Double(rows.count),
                               colorScale: .log, label: "λ_max")
-        heatmap.colormap = .viridis
         var a = Axes(title: run.label, xLabel: "step",
                      yLabel: nil, xScale: .linear, yScale: .linear)
         a.subtitle = source

@@ -86,11 +86,13 @@ public struct Optimizer<T: TensorScalar> {
     }
 
     /// Adam's diagonal preconditioner `P = sqrt(v_hat) + eps` after the steps taken so far
-    /// (nil for non-adaptive kinds or before the first step).
+    /// (nil for non-adaptive kinds, before the first step, or where P is not positive and finite).
     public var preconditioner: Tensor<T>? {
         guard settings.kind.isAdaptive, let v = secondMoment, stepCount > 0 else { return nil }
         let correction = 1 - pow(settings.beta2, Double(stepCount))
         let values = v.doubles.map { ($0 / correction).squareRoot() + settings.epsilon }
+        // An overflowed gradient (or a damaged checkpoint) leaves no usable P: P^-1/2 needs P > 0, finite.
+        guard values.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
         return Tensor(shape: v.shape, converting: values)
     }
 

@@ -358,9 +358,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
     private func writeSpectra(at t: Int, w: Tensor<T>, hessian surface: LossSurface<T>, optimizer: Optimizer<T>, writer: RunWriter) throws {
         let hessian = surface.hessianOperator(at: w)
         var operators: [(SpectralOperator, SymmetricOperator)] = [(.hessian, hessian)]
-        if let p = optimizer.preconditioner, p.doubles.allSatisfy({ $0 > 0 && $0.isFinite }) {
-            operators.append((.preconditioned, hessian.diagonallyPreconditioned(by: p.doubles)))
-        }
+        if let p = optimizer.preconditioner { operators.append((.preconditioned, hessian.diagonallyPreconditioned(by: p.doubles))) }
         let seed = spectrumSeed(configSeed: config.seed, step: t)
         for (kind, op) in operators {
             let settings = SLQSettings(probes: config.record.spectrumProbes, steps: config.record.spectrumLanczos, seed: seed)

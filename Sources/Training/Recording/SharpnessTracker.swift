@@ -41,8 +41,7 @@ struct SharpnessTracker<T: TensorScalar> {
             row["sharpness_threshold"] = threshold
             try crossing(&aboveHessian, value: top.value, threshold: threshold, step: step, lr: lr, name: "lambda_max", events: &events)
         }
-        // P must be positive and finite (an overflowing gradient makes v infinite): else no measurement.
-        if settings.kind.isAdaptive, includePreconditioned, let p = optimizer.preconditioner, p.doubles.allSatisfy({ $0 > 0 && $0.isFinite }) {
+        if settings.kind.isAdaptive, includePreconditioned, let p = optimizer.preconditioner {
             let (pre, spentPre) = try preconditioned.measure(op.diagonallyPreconditioned(by: p.doubles), seed: seed &+ 7 &+ UInt64(step))
             products += spentPre
             let threshold = settings.stabilityThreshold(learningRate: lr)
