@@ -126,6 +126,30 @@ struct BlockCurvatureTests {
         #expect(metrics.columns["block_sharpness:dense0"]![metrics.steps.firstIndex(of: 1)!].isNaN)
     }
 
+    @Test("recording block sharpness leaves the training trajectory bit-identical")
+    func blocksDoNotPerturbTraining() throws {
+        var c = mixtureConfig(name: "plain", steps: 12, dimension: 4, hidden: [6])
+        c.optimizer.kind = .adam
+        c.optimizer.lr = 0.05
+        c.training.batchSize = 20
+        c.record.sharpnessEvery = 3
+        func trajectory(_ c: RunConfig) throws -> [String: [Double]] {
+            try withRecording(c) { path in
+                let reader = try RunReader.open(path)
+                defer { reader.close() }
+                return try reader.metrics().columns
+            }
+        }
+        let plain = try trajectory(c)
+        c.record.blockSharpnessEvery = 2
+        let blocks = try trajectory(c)
+        for name in ["loss", "grad_norm", "param_norm", "sharpness", "preconditioned_sharpness"] {
+            let (a, b) = (plain[name]!, blocks[name]!)
+            #expect(a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(name)")
+        }
+        #expect(blocks["block_sharpness:dense0"] != nil && plain["block_sharpness:dense0"] == nil)
+    }
+
     @Test("record.blocks: a bad grouping is a config error, and a prefix the model lacks names the key and the tensors")
     func recordErrors() throws {
         let bad = try #require(throws: ConfigError.self) { try RunConfig.parse("[record]\nblocks = \"a,,b\"", file: "c.toml") }
