@@ -46,7 +46,8 @@ let package = Package(
         ]),
 
         .target(name: "Analysis", dependencies: ["Training", "Models", "RunStore", "Spectral", "Tensor"]),
-        .target(name: "Figures", dependencies: ["Models", "Plot", "Raster", "RunStore", "Spectral", "Training"]),
+        .target(name: "Sweep", dependencies: ["Training", "RunStore"]),
+        .target(name: "Figures", dependencies: ["Models", "Plot", "Raster", "RunStore", "Spectral", "Sweep", "Training"]),
 
         // MARK: Executables
         .target(name: "ToolSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -59,6 +60,9 @@ let package = Package(
         ]),
         .executableTarget(name: "curv-plot", dependencies: [
             "CAllocator", "ToolSupport", "Figures", "RunStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "curv-sweep", dependencies: [
+            "CAllocator", "ToolSupport", "RunStore", "Sweep", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
@@ -85,7 +89,7 @@ let package = Package(
         .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
-        .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-bench"]),
+        .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-bench", "curv-sweep", "Sweep"]),
         .testTarget(name: "CurvatureFuzzTests", dependencies: ["CurvatureFuzz", "RunStore"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect", "curv-record", "curv-density"]),
     ],

@@ -23,6 +23,14 @@ public enum FigureBuilder {
         if let labels = options.labels, labels.count != paths.count {
             throw FigureError("\(kind.rawValue): --labels has \(labels.count) label(s) for \(paths.count) run(s)")
         }
+        if kind == .grid {
+            guard paths.count == 1 else { throw FigureError("grid: draws one sweep folder; got \(paths.count) paths") }
+            var figure = Figure(try GridFigure.axes(folder: paths[0], options: options))
+            (figure.width, figure.height) = options.size(kind)
+            figure.scale = options.resolvedScale(kind)
+            if let t = options.title { figure.title = t }
+            return DrawnFigure(figure: figure, sources: [])
+        }
         let runs = try paths.enumerated().map { i, p in try RunData.load(p, figure: kind, label: options.labels?[i]) }
         defer { runs.forEach { $0.close() } }
         for run in runs { _ = try SourceChoice.namedAnalysis(run, options.source) }
@@ -39,6 +47,7 @@ public enum FigureBuilder {
             (figure, sources) = (Figure(s.axes), s.sources)
         case .report: (figure, sources) = try ReportFigure.figure(runs, options: options)
         case .blocks: figure = Figure(try BlocksFigure.axes(runs, options: options))
+        case .grid: fatalError("drawn above")
         }
         (figure.width, figure.height) = options.size(kind)
         figure.scale = options.resolvedScale(kind)

@@ -3,7 +3,7 @@ import RunStore
 
 /// The figures `curv-plot` draws.
 public enum FigureKind: String, CaseIterable, Sendable {
-    case sharpness, loss, lr, density, spectrum, report, blocks
+    case sharpness, loss, lr, density, spectrum, report, blocks, grid
 }
 
 /// Options shared by every figure.
@@ -31,6 +31,12 @@ public struct FigureOptions: Sendable {
     /// nil: from the data. Data outside is clipped.
     public var xLimits: ClosedRange<Double>?
     public var yLimits: ClosedRange<Double>?
+    /// `grid`: the sweep axes drawn across and up (nil: the first two), the values the other axes
+    /// are held at (axis name -> value label), and what colours the cells.
+    public var gridX: String?
+    public var gridY: String?
+    public var gridWhere: [String: String] = [:]
+    public var gridColor = GridColor.outcome
 
     public init() {}
 

@@ -9,6 +9,9 @@ public enum LegendPlacement: Sendable, Hashable {
     /// A fixed position: fractions of the plot area (0,0 = top-left, 1,1 = bottom-right) for the
     /// legend's matching corner.
     case at(x: Double, y: Double)
+    /// Outside the plot area, right of it, top-aligned (the plot narrows to make room): for
+    /// panels whose data fill the whole area, such as a grid of cells.
+    case right
 }
 
 /// One panel: scales, limits, labels and the series drawn in it. A value type: build it, then hand it
@@ -36,6 +39,8 @@ public struct Axes: Sendable {
     /// Named positions on the y axis instead of numeric ticks (categories, e.g. a heatmap's rows);
     /// nil: ticks from `yScale`.
     public var yCategories: [(value: Double, label: String)]?
+    /// The same on the x axis (a grid's columns).
+    public var xCategories: [(value: Double, label: String)]?
 
     public init(title: String? = nil, xLabel: String? = nil, yLabel: String? = nil,
                 xScale: Scale = .linear, yScale: Scale = .linear) {

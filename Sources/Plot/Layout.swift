@@ -47,7 +47,8 @@ enum Layout {
             let yMax = max(2, min(9, Int(plot.height / (2.6 * tickH))))
             let yTicks = axes.yCategories.map { Ticks(major: $0.map(\.value), labels: $0.map(\.label), minor: []) }
                 ?? TickLocator.ticks(limits.y, scale: axes.yScale, maxMajor: yMax)
-            var xTicks = fittingXTicks(limits.x, scale: axes.xScale, mapping: xMap, size: tickSize, pad: pad, measure: measure)
+            var xTicks = axes.xCategories.map { Ticks(major: $0.map(\.value), labels: $0.map(\.label), minor: []) }
+                ?? fittingXTicks(limits.x, scale: axes.xScale, mapping: xMap, size: tickSize, pad: pad, measure: measure)
             if axes.integerX { xTicks = xTicks.integersOnly() }
             let yLabelW = yTicks.labels.map { measure.measureText($0, size: tickSize).width }.max() ?? 0
 
@@ -62,6 +63,10 @@ enum Layout {
             if let last = xTicks.labels.last, let v = xTicks.major.last, let px = xMap.map(v) {
                 let overhang = px + measure.measureText(last, size: tickSize).width / 2 - plot.maxX
                 right = max(right, overhang + pad)
+            }
+            if axes.legend == .right {
+                let legend = Legend(entries: axes.resolvedSeries().compactMap(LegendEntry.init), size: theme.legendSize * s, scale: s)
+                if !legend.entries.isEmpty { right = max(right, Legend.outsideGap(legend.size) + legend.boxSize(measure).width + pad) }
             }
             var colorbar: Rect?, cMap: AxisMapping?, cTicks: Ticks?
             if let cs = colorScale, let cr = colorRange {

@@ -34,6 +34,9 @@ struct Legend {
     /// Candidate anchors as fractions of the plot area, in order of preference on ties.
     static let candidates: [(Double, Double)] = [(1, 0), (0, 0), (1, 1), (0, 1), (1, 0.5), (0, 0.5), (0.5, 0), (0.5, 1)]
 
+    /// The space between the plot and a legend placed `.right` of it.
+    static func outsideGap(_ size: Double) -> Double { 0.8 * size }
+
     /// Size of the box in pixels.
     func boxSize<B: DrawingBackend>(_ b: B) -> (width: Double, height: Double, row: Double) {
         let m = b.measureText("Ag", size: size)
@@ -55,6 +58,9 @@ struct Legend {
     func place(in plot: Rect, placement: LegendPlacement, width: Double, height: Double,
                points: [Point], boxes: [Rect]) -> Rect {
         if case .at(let fx, let fy) = placement { return box(at: (fx, fy), in: plot, width: width, height: height) }
+        if placement == .right {
+            return Rect(x: (plot.maxX + Self.outsideGap(size)).rounded(), y: plot.minY.rounded(), width: width.rounded(), height: height.rounded())
+        }
         var best: Rect?, bestScore = Int.max
         for c in Self.candidates {
             let r = box(at: c, in: plot, width: width, height: height)
@@ -70,7 +76,7 @@ struct Legend {
                                  into b: inout B) {
         guard !entries.isEmpty else { return }
         let (w, h, row) = boxSize(b)
-        guard w < plot.width, h < plot.height else { return }
+        guard placement == .right || (w < plot.width && h < plot.height) else { return }
         let r = place(in: plot, placement: placement, width: w, height: h, points: points, boxes: boxes)
         b.fillRect(r, color: Color.white.withAlpha(0.9))
         let fw = max(1, scale)

@@ -18,6 +18,7 @@ struct PanelRenderer {
         var points: [Point] = []
         for item in series where item.kind == .band { points += draw(item, into: &b) }
         for item in series where item.kind != .band && item.kind != .annotation { points += draw(item, into: &b) }
+        for item in series where item.kind == .text { drawCentredText(item, into: &b) }
         b.setClip(nil)
         var avoid: [Rect] = []
         for item in series where item.kind == .annotation { avoid += drawAnnotation(item, into: &b) }
@@ -130,9 +131,15 @@ struct PanelRenderer {
             let pts = [Point(x, plot.minY), Point(x, plot.maxY)]
             b.strokePolyline(pts, style: style, color: color)
             return densify(pts)
-        case .annotation:
+        case .annotation, .text:
             return []
         }
+    }
+
+    private func drawCentredText<B: DrawingBackend>(_ item: Series, into b: inout B) {
+        guard let p = px(item.xs[0], item.ys[0]) else { return }
+        b.drawText(item.text, at: p, size: theme.legendSize * 0.92 * s, color: item.color ?? Palette.ink,
+                   alignment: .center, baseline: .middle, angle: 0)
     }
 
     /// Points every ~8 px along a polyline, so a long straight segment counts as data under a legend.

@@ -18,6 +18,8 @@ public struct Series: Sendable {
         case vertical
         /// A marker at (`xs[0]`, `ys[0]`) with `text` beside it.
         case annotation
+        /// `text` centred on (`xs[0]`, `ys[0]`), no marker (a cell's value in a grid).
+        case text
     }
 
     public var kind: Kind
@@ -97,6 +99,12 @@ public struct Series: Sendable {
                                   marker: MarkerShape = .diamond, label: String? = nil) -> Series {
         var s = Series(kind: .annotation, xs: [x], ys: [y], label: label, color: color)
         s.text = text; s.marker = marker; s.markerSize = 8
+        return s
+    }
+
+    public static func text(x: Double, y: Double, _ text: String, color: Color = Palette.ink) -> Series {
+        var s = Series(kind: .text, xs: [x], ys: [y], color: color)
+        s.text = text
         return s
     }
 

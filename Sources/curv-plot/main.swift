@@ -26,10 +26,10 @@ struct CurvPlot: ParsableCommand {
         """,
         version: RunFormat.software)
 
-    @Argument(help: "sharpness | loss | lr | density | spectrum | report | blocks")
+    @Argument(help: "sharpness | loss | lr | density | spectrum | report | blocks | grid")
     var figure: String
 
-    @Argument(help: "Run files (HDF5) written by curv-record.")
+    @Argument(help: "Run files (HDF5) written by curv-record; for grid, one folder written by curv-sweep.")
     var runs: [String]
 
     @Option(name: .long, help: "Output PNG path (written only when complete).")
@@ -68,6 +68,18 @@ struct CurvPlot: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("y limits of the main (first) panel, LO,HI in data units.", valueName: "LO,HI"))
     var ylim: String?
 
+    @Option(name: .long, help: ArgumentHelp("grid: the sweep axis drawn across (default: the first).", valueName: "AXIS"))
+    var x: String?
+
+    @Option(name: .long, help: ArgumentHelp("grid: the sweep axis drawn up (default: the second).", valueName: "AXIS"))
+    var y: String?
+
+    @Option(name: .long, help: ArgumentHelp("grid: hold another sweep axis at one value (repeatable).", valueName: "AXIS=VALUE"))
+    var `where`: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("grid: what colours the cells: \(GridColor.allCases.map(\.rawValue).joined(separator: " | ")).", valueName: "WHAT"))
+    var color: String?
+
     @Flag(name: .long, help: "Print nothing but errors (default: the source drawn at each step, then the output path).")
     var quiet = false
 
@@ -99,6 +111,14 @@ struct CurvPlot: ParsableCommand {
         }
         if let scale, !(scale > 0 && scale <= 10) { throw ValidationError("--scale must be positive and at most 10, got \(scale)") }
         if let xlim { _ = try parseLimits(xlim, "--xlim") }
+        let gridOnly = [("--x", x != nil), ("--y", y != nil), ("--where", !`where`.isEmpty), ("--color", color != nil)].filter(\.1).map(\.0)
+        if figure != FigureKind.grid.rawValue, let first = gridOnly.first {
+            throw ValidationError("\(first) is an option of the grid figure (curv-plot grid SWEEP_DIR), not of \(figure)")
+        }
+        if let color, GridColor(rawValue: color) == nil {
+            throw ValidationError("--color must be one of \(GridColor.allCases.map(\.rawValue).joined(separator: ", ")); got '\(color)'")
+        }
+        _ = try parseWhere()
         if let ylim { _ = try parseLimits(ylim, "--ylim") }
     }
 
@@ -108,6 +128,16 @@ struct CurvPlot: ParsableCommand {
             throw ValidationError("\(option) must be two finite numbers LO,HI with LO < HI (e.g. 0,500), got '\(text)'")
         }
         return lo...hi
+    }
+
+    func parseWhere() throws -> [String: String] {
+        var out: [String: String] = [:]
+        for item in `where` {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--where takes AXIS=VALUE (e.g. schedule.warmup_steps=0), got '\(item)'") }
+            out[parts[0]] = parts[1]
+        }
+        return out
     }
 
     func parseSize(_ text: String) throws -> (Int, Int) {
@@ -138,6 +168,10 @@ struct CurvPlot: ParsableCommand {
         options.operator = `operator`.flatMap(SpectralOperator.init(rawValue:))
         options.xLimits = try xlim.map { try parseLimits($0, "--xlim") }
         options.yLimits = try ylim.map { try parseLimits($0, "--ylim") }
+        options.gridX = x
+        options.gridY = y
+        options.gridWhere = try parseWhere()
+        if let color { options.gridColor = GridColor(rawValue: color)! }
         if let analysis { options.source = .analysis(analysis) } else if source == .recorded { options.source = .recorded }
         let drawn: DrawnFigure
         do {

@@ -44,7 +44,7 @@ public indirect enum ConfigValue: Equatable, Sendable {
     }
 
     /// TOML text for the value (as the right-hand side of `key = ...`).
-    var tomlLiteral: String {
+    public var tomlLiteral: String {
         switch self {
         case let .string(s): return ConfigValue.basicString(s)
         case let .integer(i): return String(i)
