@@ -10,7 +10,7 @@ struct Options {
         runs it; README, "Benchmarks", names the models).
 
         USAGE: curv-bench [--json] [--repeats N] [--data DIR] [--no-slq] [--no-density] [--no-tracking]
-                          [--no-recording] [--profile [cnn-|resnet-|transformer-]grad|hvp|remembered|loss|measure|conv]
+                          [--no-recording] [--profile [cnn-|resnet-|transformer-]grad|hvp|remembered|loss|measure|conv|sgemm]
 
         OPTIONS:
           --json            one JSON object of every figure (keys: README, "Benchmarks")
@@ -19,7 +19,8 @@ struct Options {
           --no-slq, --no-density, --no-tracking, --no-recording
                             leave out those (slower) sections
           --profile WHAT    run only one model's gradient, HVP, remembered HVP or loss --repeats times and print
-                            the mean time: a loop to put under perf (M2 by default; cnn-, resnet-, transformer-)
+                            the mean time: a loop to put under perf (M2 by default; cnn-, resnet-, transformer-);
+                            sgemm prints this machine's SGEMM GFLOP/s alone (median)
           --version         print the version
           -h, --help        show this help
 

@@ -105,6 +105,10 @@ func profile(_ what: String, _ surface: LossSurface<Float>, repeats: Int) -> Dou
 }
 if !options.profile.isEmpty {
     // "grad", "hvp", "loss" on M2; "cnn-grad", "resnet-hvp", ... on the image models.
+    if options.profile == "sgemm" {
+        print(String(format: "sgemm_gflops %.2f", sgemmGflops(n: 2048, repeats: max(options.repeats, 3))))
+        exit(0)
+    }
     if options.profile == "conv" {
         print(String(format: "convolution forward + backward: %.1f GFLOP/s (median of %d)", convolutionGflops(repeats: options.repeats), options.repeats))
         exit(0)
