@@ -65,6 +65,11 @@ public struct SweepIndex: Codable, Equatable, Sendable {
         guard index.format == format else {
             throw SweepError("\(path): format '\(index.format)', this toolkit reads '\(format)'")
         }
+        let cells = index.axes.reduce(1) { $0 * max($1.labels.count, 1) }
+        guard !index.axes.isEmpty, index.axes.allSatisfy({ !$0.labels.isEmpty && $0.labels.count <= SweepSpec.maximumPoints }),
+              cells <= SweepSpec.maximumPoints else {
+            throw SweepError("\(path): axes of \(index.axes.map { String($0.labels.count) }.joined(separator: " x ")) values; a sweep has 1 to \(SweepSpec.maximumPoints) points and every axis a value")
+        }
         for p in index.points {
             guard p.coordinates.count == index.axes.count,
                   zip(p.coordinates, index.axes).allSatisfy({ $0 >= 0 && $0 < $1.labels.count }) else {

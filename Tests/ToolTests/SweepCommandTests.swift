@@ -236,4 +236,27 @@ struct SweepCommandTests {
         let usage = try tool("curv-sweep", ["sweep.toml", "--out", "out", "--jobs", "0"], in: dir)
         #expect(usage.status == 64, "\(usage)")
     }
+
+    @Test("curv-plot grid refuses a damaged index with a message naming it, and writes nothing",
+          arguments: [
+              ("{ not json", "not a sweep index"),
+              ("{\"format\": \"curvature-sweep 1\", \"sweep\": \"s\", \"base\": \"b\", \"axes\": [], \"points\": []}", "1 to 10000 points"),
+              ("{\"format\": \"curvature-sweep 1\", \"sweep\": \"s\", \"base\": \"b\", \"axes\": [{\"name\": \"a\", \"labels\": [\"1\"]}, {\"name\": \"b\", \"labels\": [\"1\"]}], \"points\": [{\"name\": \"p\", \"coordinates\": [0, 5], \"values\": {}, \"status\": \"done\", \"run\": \"r\", \"config\": \"c\", \"log\": \"l\"}]}", "outside the axes"),
+              ("{\"format\": \"curvature-sweep 9\", \"sweep\": \"s\", \"base\": \"b\", \"axes\": [], \"points\": []}", "format 'curvature-sweep 9'"),
+              ("{\"format\": \"curvature-sweep 1\", \"sweep\": \"s\", \"base\": \"b\", \"axes\": [{\"name\": \"a\", \"labels\": [\"1\"]}], \"points\": [{\"name\": \"p\", \"coordinates\": [0], \"values\": {}, \"status\": \"done\", \"run\": \"r\", \"config\": \"c\", \"log\": \"l\"}]}", ""),
+          ])
+    func damagedIndex(_ json: String, _ expected: String) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try json.write(to: dir.appendingPathComponent("out/index.json"), atomically: true, encoding: .utf8)
+        let result = try tool("curv-plot", ["grid", "out", "--out", "g.png"], in: dir)
+        if expected.isEmpty {
+            // A done point without its result is drawn as failed, not trusted.
+            #expect(result.status == 0, "\(result)")
+        } else {
+            #expect(result.status == 1 && result.stderr.contains("out/index.json") && result.stderr.contains(expected), "\(result)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("g.png").path))
+        }
+    }
 }
