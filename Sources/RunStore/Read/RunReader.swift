@@ -154,6 +154,12 @@ public final class RunReader {
         return Int(value)
     }
 
+    /// /learned_init (format 1.5): nil when the run drew its initialization without a search.
+    public func learnedInit() throws -> LearnedInitRecord? {
+        H5.prepareThread()
+        return try LearnedInitStorage.read(root)
+    }
+
     // MARK: Metrics and events
 
     /// All metrics rows. Rows are cut to the shortest dataset, and trailing rows whose step was

@@ -199,3 +199,26 @@ public struct RunEvent: Equatable, Sendable {
         self.detail = detail
     }
 }
+
+/// /learned_init (format 1.5): the per-tensor scales a learned initialization (MetaInit,
+/// GradInit) applied to the drawn parameters before step 0, and its search's history.
+public struct LearnedInitRecord: Sendable {
+    /// "metainit" or "gradinit".
+    public var method: String
+    /// The scaled tensors (parameter names), in parameter order.
+    public var tensors: [String]
+    /// Final scale per tensor: its norm at step 0 over its drawn norm.
+    public var scales: [Double]
+    /// [iterations + 1][tensors]: the scales at the start of each iteration, then the final ones.
+    public var scaleHistory: [[Double]]
+    /// Named per-iteration series (see docs/run-format.md).
+    public var series: [(name: String, values: [Double])]
+
+    public init(method: String, tensors: [String], scales: [Double], scaleHistory: [[Double]], series: [(name: String, values: [Double])]) {
+        self.method = method
+        self.tensors = tensors
+        self.scales = scales
+        self.scaleHistory = scaleHistory
+        self.series = series
+    }
+}

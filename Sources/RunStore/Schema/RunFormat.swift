@@ -6,7 +6,7 @@
 public enum RunFormat {
     /// The format version this build writes ("MAJOR.MINOR"). Readers accept any file of the same
     /// major version: minor versions only add optional groups, datasets and attributes.
-    public static let version = "1.4"
+    public static let version = "1.5"
     /// Major versions this build reads.
     public static let supportedMajorVersions = [1]
     /// The `software` attribute written at the root.
@@ -92,6 +92,15 @@ enum Schema {
         static let step = "step"
         static let kind = "kind"
         static let detail = "detail"
+    }
+    /// Format 1.5: what a learned initialization (MetaInit, GradInit) found, before step 0.
+    enum LearnedInit {
+        static let group = "learned_init"
+        static let method = "method"
+        static let tensors = "tensors"
+        static let scales = "scales"
+        static let scaleHistory = "scale_history"
+        static let history = "history"
     }
     enum Analysis {
         static let group = "analyses"

@@ -49,6 +49,7 @@ public final class RunWriter {
     /// is already at `path`.
     private let temporary: String?
     private var wroteHessianBatch = false
+    private var wroteLearnedInit = false
     private var closed = false
     /// Records built but not yet linked: (parent group, name, record).
     private var pending: [(parent: H5Group, name: String, record: H5Object)] = []
@@ -198,6 +199,20 @@ public final class RunWriter {
             pending.append((data, Schema.Data.hessianGroup, group))
         }
         wroteHessianBatch = true
+        try commitIfAsked()
+    }
+
+    /// Stores what a learned initialization found (once per run, before step 0's records).
+    public func writeLearnedInit(_ record: LearnedInitRecord) throws {
+        try prepare()
+        guard !wroteLearnedInit else {
+            throw RunStoreError(.invalidArgument, file: path, object: "/\(Schema.LearnedInit.group)", detail: "the learned initialization was already written")
+        }
+        try guarded {
+            let group = try LearnedInitStorage.build(record, in: root, file: file)
+            pending.append((root, Schema.LearnedInit.group, group))
+        }
+        wroteLearnedInit = true
         try commitIfAsked()
     }
 

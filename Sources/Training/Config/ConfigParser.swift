@@ -192,6 +192,18 @@ extension RunConfig {
         c.record.spikeFactor = try r.number("spike_factor", default: c.record.spikeFactor, min: 1, exclusiveMin: true)
         c.record.embedLimit = try r.integer("embed_limit", default: c.record.embedLimit, min: 0)
         try r.rejectUnknownKeys()
+        var l = try section("learned_init")
+        top.markRead("learned_init")
+        c.learnedInit.method = try l.choice("method", default: c.learnedInit.method)
+        c.learnedInit.steps = try l.integer("steps", default: c.learnedInit.steps, min: 1, max: 100_000)
+        c.learnedInit.lr = try l.number("lr", default: c.learnedInit.lr, min: 0, exclusiveMin: true, max: 10)
+        c.learnedInit.momentum = try l.number("momentum", default: c.learnedInit.momentum, min: 0, max: 0.999)
+        c.learnedInit.examples = try l.integer("examples", default: c.learnedInit.examples, min: 1)
+        c.learnedInit.epsilon = try l.number("epsilon", default: c.learnedInit.epsilon, min: 0, exclusiveMin: true, max: 1)
+        c.learnedInit.gradientBound = try l.number("gradient_bound", default: c.learnedInit.gradientBound, min: 0, exclusiveMin: true)
+        c.learnedInit.stepLR = try l.number("step_lr", default: c.learnedInit.stepLR, min: 0)
+        c.learnedInit.minScale = try l.number("min_scale", default: c.learnedInit.minScale, min: 0, exclusiveMin: true, max: 1)
+        try l.rejectUnknownKeys()
         if c.record.testEvery > 0 && c.data.testFraction == 0 {
             throw ConfigError("\(file): record.test_every = \(c.record.testEvery) needs a test set: set data.test_fraction > 0 (or test_every = 0)")
         }

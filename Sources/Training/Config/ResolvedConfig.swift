@@ -42,6 +42,12 @@ extension RunConfig {
                 "divergence_factor": .number(record.divergenceFactor), "spike_factor": .number(record.spikeFactor),
                 "embed_limit": .integer(record.embedLimit),
             ]),
+            "learned_init": .table([
+                "method": .string(learnedInit.method.rawValue), "steps": .integer(learnedInit.steps), "lr": .number(learnedInit.lr),
+                "momentum": .number(learnedInit.momentum), "examples": .integer(learnedInit.examples),
+                "epsilon": .number(learnedInit.epsilon), "gradient_bound": .number(learnedInit.gradientBound),
+                "step_lr": .number(learnedInit.stepLR), "min_scale": .number(learnedInit.minScale),
+            ]),
         ]
     }
 
@@ -50,7 +56,7 @@ extension RunConfig {
         let tree = values
         var lines = ["# Resolved Curvature run config (every key, defaults filled in)."]
         for key in ["name", "seed", "steps", "dtype"] { lines.append("\(key) = \(tree[key]!.tomlLiteral)") }
-        for section in ["data", "model", "optimizer", "schedule", "training", "record"] {
+        for section in ["data", "model", "optimizer", "schedule", "training", "record", "learned_init"] {
             guard case let .table(t) = tree[section]! else { continue }
             lines.append("")
             lines.append("[\(section)]")

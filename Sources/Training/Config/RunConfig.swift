@@ -15,6 +15,7 @@ public struct RunConfig: Equatable, Sendable {
     public var schedule = ScheduleConfig()
     public var training = TrainingConfig()
     public var record = RecordConfig()
+    public var learnedInit = LearnedInitConfig()
 
     public init() {}
 }
@@ -180,7 +181,7 @@ public struct ModelConfig: Equatable, Sendable {
 public struct OptimizerConfig: Equatable, Sendable {
     public var kind = OptimizerKind.sgd
     /// Peak learning rate.
-    public var lr = 0.1
+    public var lr = 0.01
     public var momentum = 0.9
     public var beta1 = 0.9
     public var beta2 = 0.999
@@ -202,6 +203,41 @@ public struct ScheduleConfig: Equatable, Sendable {
     public var finalFraction = 0.0
     public var stepEvery = 1000
     public var stepFactor = 0.1
+}
+
+/// `[learned_init]`: scales of the initial parameter tensors found by optimization before step 0
+/// (docs/config.md; Sources/Training/Initialization).
+public struct LearnedInitConfig: Equatable, Sendable {
+    public enum Method: String, CaseIterable, Sendable {
+        /// The initialization as drawn.
+        case none
+        /// MetaInit (Dauphin & Schoenholz 2019): the norm of each weight tensor (rank >= 2) by
+        /// signSGD with momentum on the gradient quotient.
+        case metainit
+        /// GradInit (Zhu et al. 2021): a scale per parameter tensor by Adam, so that the optimizer's
+        /// first step lowers the loss most with the gradient norm under a bound.
+        case gradinit
+    }
+    public var method = Method.none
+    /// Iterations of the search.
+    public var steps = 200
+    /// Its step size: MetaInit's sign step on a tensor's norm, in units of its drawn norm (with
+    /// momentum); GradInit's Adam rate on the scales.
+    public var lr = 0.01
+    /// MetaInit: the momentum of the sign steps.
+    public var momentum = 0.9
+    /// Examples in the batch the search looks at (MetaInit: one fixed batch; GradInit: two fresh
+    /// minibatches per iteration).
+    public var examples = 128
+    /// MetaInit: the ε of the quotient's denominator `g + ε sign(g)`.
+    public var epsilon = 1e-5
+    /// GradInit: the bound γ on the gradient norm (l2; l1 for Adam and AdamW).
+    public var gradientBound = 1.0
+    /// GradInit: the simulated first step's learning rate (0: optimizer.lr, the peak).
+    public var stepLR = 0.0
+    /// The smallest scale a tensor may reach (a fraction of its drawn norm).
+    public var minScale = 0.01
+
 }
 
 public struct TrainingConfig: Equatable, Sendable {

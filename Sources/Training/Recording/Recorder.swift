@@ -46,6 +46,9 @@ public struct RecordSummary: Sendable {
     /// and the Hessian-vector products they spent; their time is in `sharpnessSeconds`.
     public var blockMeasurements = 0
     public var blockProducts = 0
+    /// What `[learned_init]` found (nil without one), and its wall-clock seconds.
+    public var learnedInit: LearnedInitResult?
+    public var learnedInitSeconds = 0.0
 
     public var productsPerMeasurement: Double { sharpnessMeasurements > 0 ? Double(sharpnessProducts) / Double(sharpnessMeasurements) : 0 }
 
@@ -198,6 +201,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
         let started = clock()
         var sharpnessSeconds = 0.0
         var w = layout.flatten(network.initialParameters(spec.initialization, seed: UInt64(config.seed), as: T.self))
+        let (learned, learnedSeconds) = try learnInitialization(&w, writer: writer, clock: clock)
         // Running statistics (BatchNorm): as they stand before step t's forward pass.
         var buffers = network.initialBuffers(as: T.self)
         var optimizer = Optimizer<T>(settings)
@@ -295,7 +299,29 @@ final class Recording<T: TensorScalar & StoredFloat> {
                              events: events.count, checkpoints: checkpoints, seconds: clock() - started,
                              sharpnessSeconds: sharpnessSeconds, sharpnessMeasurements: sharpnessTracker.measurements,
                              sharpnessProducts: sharpnessTracker.products,
-                             blockMeasurements: blockMeasurements, blockProducts: blockProducts)
+                             blockMeasurements: blockMeasurements, blockProducts: blockProducts,
+                             learnedInit: learned, learnedInitSeconds: learnedSeconds)
+    }
+
+    /// `[learned_init]`: rescales the drawn parameters `w` by the search's scales (docs/config.md)
+    /// and stores what it found; nothing without one.
+    private func learnInitialization(_ w: inout Tensor<T>, writer: RunWriter, clock: () -> Double) throws -> (LearnedInitResult?, Double) {
+        let settings = config.learnedInit
+        guard settings.method != .none else { return (nil, 0) }
+        let started = clock()
+        let label = "\(config.name) \(settings.method.rawValue)"
+        let progress = ProgressReporter(total: settings.steps, label: label, mode: options.progress)
+        let measure = settings.method == .metainit ? "gradient quotient" : "objective"
+        guard let (weights, result) = LearnedInitialization.run(
+            settings, surface: trainSurface, w0: w, layout: layout, optimizer: self.settings, peakLR: config.optimizer.lr,
+            seed: UInt64(config.seed), report: { i, value in progress.update(i, String(format: "%@ %.4g", measure, value)) }) else { return (nil, 0) }
+        guard weights.doubles.allSatisfy(\.isFinite) else {
+            throw ConfigError("\(options.configPath): learned_init.method = \"\(settings.method.rawValue)\" reached non-finite parameters; lower learned_init.lr or steps")
+        }
+        w = weights
+        try writer.writeLearnedInit(result.record)
+        progress.finish("\(label): \(result.tensors.count) tensor scales in \(String(format: "%.1f", clock() - started)) s")
+        return (result, clock() - started)
     }
 
     /// The surface whose Hessian is measured, given the current running statistics (used in eval mode only).
