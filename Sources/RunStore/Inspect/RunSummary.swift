@@ -60,9 +60,19 @@ public enum RunSummary {
                 .object([("step", .int($0.step)), ("kind", .string($0.kind)), ("detail", .string($0.detail))])
             })),
             ("analyses", .array(analyses)),
+            ("learned_init", try learnedInitJSON(reader)),
             ("diagnosis", RunDiagnosis(metrics: metrics, events: try reader.events(),
                                        configuredWarmup: try reader.configJSON().flatMap(RunDiagnosis.configuredWarmup)).json),
         ])
+    }
+
+    /// /learned_init: the method, each tensor's scale, the iterations and each history series.
+    static func learnedInitJSON(_ reader: RunReader) throws -> JSONValue {
+        guard let r = try reader.learnedInit() else { return .null }
+        let scales: [(String, JSONValue)] = zip(r.tensors, r.scales).map { ($0, .double($1)) }
+        let history: [(String, JSONValue)] = r.series.map { ($0.name, .doubles($0.values)) }
+        return .object([("method", .string(r.method)), ("scales", .object(scales)),
+                        ("iterations", .int(max(r.scaleHistory.count - 1, 0))), ("history", .object(history))])
     }
 
     /// A JSON object's text re-serialized compactly (sorted keys), or nil when it is not one.
@@ -109,6 +119,12 @@ public enum RunSummary {
             lines.append("hessian:     " + parts.joined(separator: ", "))
         } else {
             lines.append("hessian:     no batch stored")
+        }
+        if let learned = try reader.learnedInit() {
+            let history = learned.series.first { $0.name == "gradient_quotient" || $0.name == "objective" }
+            let change = history.flatMap { h in h.values.first.map { "\(h.name) \(format($0)) -> \(format(h.values.last!)); " } } ?? ""
+            lines.append("learned init: \(learned.method), \(max(learned.scaleHistory.count - 1, 0)) iterations; \(change)scales "
+                         + zip(learned.tensors, learned.scales).map { "\($0) \(String(format: "%.4g", $1))" }.joined(separator: ", "))
         }
         lines.append("config:")
         lines += try reader.configTOML().split(separator: "\n", omittingEmptySubsequences: false)
