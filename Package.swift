@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Autodiff", "Tensor", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Training", "Models", "RunStore", "Spectral", "Tensor", "CHDF5"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Raster", "TestSupport"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "Plot", "RunStore", "Spectral", "Training", "TestSupport", "curv-plot"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "Plot", "RunStore", "Spectral", "Sweep", "Training", "TestSupport", "curv-plot"]),
         .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"]),
         .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),

@@ -86,7 +86,8 @@ enum GridFigure {
         a.yCategories = ys.enumerated().map { (Double($0.offset) + 0.5, $0.element) }
         let slice = fixed.keys.sorted().filter { index.axes[$0].labels.count > 1 }.map { "\(names[$0]) = \(index.axes[$0].labels[fixed[$0]!])" }
         let recorded = index.points.filter { $0.status == .done }.count
-        var subtitle = "\(recorded) of \(index.points.count) points recorded" + (slice.isEmpty ? "" : "; " + slice.joined(separator: ", "))
+        let total = index.axes.reduce(1) { $0 * $1.labels.count }
+        var subtitle = "\(recorded) of \(total) points recorded" + (slice.isEmpty ? "" : "; " + slice.joined(separator: ", "))
 
         if options.gridColor == .outcome {
             subtitle += "; number: max lr·λ_max / threshold"

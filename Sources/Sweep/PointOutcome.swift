@@ -36,6 +36,21 @@ public struct PointResult: Codable, Equatable, Sendable {
     /// "hessian" or "preconditioned": which operator the λ_max numbers are of (nil: none recorded).
     public var trackedOperator: String?
 
+    public init(outcome: Outcome, finalLoss: Double?, lastStep: Int?, spikes: Int, divergenceStep: Int?,
+                initialLambdaMax: Double?, maxLRLambda: Double?, maxThresholdRatio: Double?, firstCrossingStep: Int?,
+                trackedOperator: String?) {
+        self.outcome = outcome
+        self.finalLoss = finalLoss
+        self.lastStep = lastStep
+        self.spikes = spikes
+        self.divergenceStep = divergenceStep
+        self.initialLambdaMax = initialLambdaMax
+        self.maxLRLambda = maxLRLambda
+        self.maxThresholdRatio = maxThresholdRatio
+        self.firstCrossingStep = firstCrossingStep
+        self.trackedOperator = trackedOperator
+    }
+
     /// Reads the result of the run file at `path`.
     public static func read(_ path: String) throws -> PointResult {
         let reader = try RunReader.open(path)

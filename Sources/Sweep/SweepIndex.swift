@@ -11,6 +11,12 @@ public struct SweepIndex: Codable, Equatable, Sendable {
         public var labels: [String]
         /// The numbers the values stand for (one numeric key), else nil.
         public var numbers: [Double]?
+
+        public init(name: String, labels: [String], numbers: [Double]? = nil) {
+            self.name = name
+            self.labels = labels
+            self.numbers = numbers
+        }
     }
 
     public enum Status: String, Codable, Sendable {
@@ -36,6 +42,20 @@ public struct SweepIndex: Codable, Equatable, Sendable {
         public var seconds: Double?
         public var message: String?
         public var result: PointResult?
+
+        public init(name: String, coordinates: [Int], values: [String: String], status: Status, run: String, config: String,
+                    log: String, seconds: Double? = nil, message: String? = nil, result: PointResult? = nil) {
+            self.name = name
+            self.coordinates = coordinates
+            self.values = values
+            self.status = status
+            self.run = run
+            self.config = config
+            self.log = log
+            self.seconds = seconds
+            self.message = message
+            self.result = result
+        }
     }
 
     public var format = SweepIndex.format

@@ -17,7 +17,7 @@ struct FigureTests {
     static let cases: [(FigureKind, [String], [Int]?)] = [
         (.sharpness, [Runs.gd], nil), (.loss, [Runs.gd], nil), (.lr, [Runs.adam], nil),
         (.density, [Runs.gd], [0, 12]), (.spectrum, [Runs.gd], nil), (.report, [Runs.gd], nil),
-        (.blocks, [Runs.blocks], nil),
+        (.blocks, [Runs.blocks], nil), (.grid, [Runs.sweep], nil),
     ]
 
     @Test("each figure kind matches its golden and lays out cleanly", arguments: FigureKind.allCases)

@@ -2,6 +2,7 @@ import Foundation
 import Plot
 import Raster
 import RunStore
+import Sweep
 import Testing
 import TestSupport
 import Training
@@ -62,6 +63,35 @@ enum Runs {
         c.record.sharpnessEvery = 2; c.record.sharpnessLanczos = 30
         c.record.blockSharpnessEvery = 2
         return try recordRun(c)
+    }()
+
+    /// A sweep folder's index (no run files: the grid figure reads the index alone): lr 0.1-0.8 x
+    /// warmup 0/10, every status and outcome once or more.
+    static let sweep: String = try! {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-fig-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let lrs = ["0.1", "0.2", "0.4", "0.8"], warmups = ["0", "10"]
+        var points: [SweepIndex.Point] = []
+        for (i, lr) in lrs.enumerated() {
+            for (j, warmup) in warmups.enumerated() {
+                let outcome: Outcome = i < 2 ? .stable : (i == 2 ? (j == 0 ? .diverged : .spiky) : .diverged)
+                let ratio = Double(i + 1) * 0.55 / Double(j + 1)
+                var point = SweepIndex.Point(name: "p\(i)\(j)", coordinates: [i, j], values: ["optimizer.lr": lr, "schedule.warmup_steps": warmup],
+                                             status: .done, run: "runs/p\(i)\(j).h5", config: "runs/p\(i)\(j).toml", log: "runs/p\(i)\(j).log")
+                point.result = PointResult(outcome: outcome, finalLoss: outcome == .diverged ? 1e4 * Double(i) : 0.1 / Double(i + 1), lastStep: 30, spikes: outcome == .spiky ? 2 : 0,
+                                           divergenceStep: outcome == .diverged ? 5 : nil, initialLambdaMax: 8, maxLRLambda: 2 * ratio,
+                                           maxThresholdRatio: ratio, firstCrossingStep: ratio > 1 ? 10 * j : nil, trackedOperator: "hessian")
+                points.append(point)
+            }
+        }
+        points[7].status = .failed; points[7].result = nil; points[7].message = "curv-record: out of memory"
+        points.remove(at: 6)   // never recorded
+        let index = SweepIndex(sweep: "fixtures/sweeps/tiny.toml", base: "base.toml",
+                               axes: [.init(name: "optimizer.lr", labels: lrs, numbers: [0.1, 0.2, 0.4, 0.8]),
+                                      .init(name: "schedule.warmup_steps", labels: warmups, numbers: [0, 10])],
+                               points: points)
+        try index.write(folder: dir.path)
+        return dir.path
     }()
 
     /// No sharpness, no spectra: what the error messages are about.
