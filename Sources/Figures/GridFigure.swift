@@ -5,7 +5,7 @@ import Sweep
 
 /// What colours a stability grid's cells.
 public enum GridColor: String, CaseIterable, Sendable {
-    /// diverged / spiky / stable (docs/sweeps.md, "Outcomes"); each cell also shows max lr·λ_max
+    /// diverged / stalled / spiky / stable (docs/sweeps.md, "Outcomes"); each cell also shows max lr·λ_max
     /// over the threshold.
     case outcome
     case finalLoss = "final_loss"
@@ -42,7 +42,8 @@ public enum GridColor: String, CaseIterable, Sendable {
 /// others fixed with `where`); each cell coloured by the point's outcome or by a number from its
 /// run. Reads `DIR/index.json` (curv-sweep).
 enum GridFigure {
-    static let colors: [Outcome: Color] = [.stable: Color(hex: 0x4A9A5B), .spiky: Color(hex: 0xE8A33D), .diverged: Color(hex: 0xC8413B)]
+    static let colors: [Outcome: Color] = [.stable: Color(hex: 0x4A9A5B), .spiky: Color(hex: 0xE8A33D), .diverged: Color(hex: 0xC8413B),
+                                           .stalled: Color(hex: 0x7E74B4)]
     static let notRecorded = Color(hex: 0xD9D9D9), failed = Color(hex: 0x6E6E6E)
 
     static func axes(folder: String, options: FigureOptions) throws -> Axes {
@@ -101,12 +102,12 @@ enum GridFigure {
                     a.add(band)
                     if let ratio = point?.result?.maxThresholdRatio {
                         a.add(.text(x: Double(c) + 0.5, y: Double(r) + 0.5, String(format: "%.3g", ratio),
-                                    color: point?.result?.outcome == .stable ? .white : Palette.ink))
+                                    color: [.stable, .stalled].contains(point?.result?.outcome) ? .white : Palette.ink))
                     }
                 }
             }
             // Legend rows in a fixed order, whichever cell came first.
-            let order = ["stable", "spiky", "diverged", "failed", "not recorded"]
+            let order = ["stable", "spiky", "stalled", "diverged", "failed", "not recorded"]
             a.series.sort { (order.firstIndex(of: $0.label ?? "") ?? 99) < (order.firstIndex(of: $1.label ?? "") ?? 99) }
             a.legend = .right
         } else {

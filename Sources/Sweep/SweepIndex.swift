@@ -112,13 +112,13 @@ public struct SweepIndex: Codable, Equatable, Sendable {
         func field(_ s: String) -> String { s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
         func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
         func integer(_ x: Int?) -> String { x.map(String.init) ?? "" }
-        var lines = [(axes.map(\.name) + ["status", "outcome", "final_loss", "initial_lambda_max", "max_lr_lambda",
+        var lines = [(axes.map(\.name) + ["status", "outcome", "initial_loss", "final_loss", "initial_lambda_max", "max_lr_lambda",
                                           "max_threshold_ratio", "first_crossing_step", "spikes", "divergence_step",
                                           "seconds", "run"]).map(field).joined(separator: ",")]
         for p in points {
             let r = p.result
             let cells = axes.map { p.values[$0.name] ?? "" } + [
-                p.status.rawValue, r?.outcome.rawValue ?? "", number(r?.finalLoss), number(r?.initialLambdaMax),
+                p.status.rawValue, r?.outcome.rawValue ?? "", number(r?.initialLoss), number(r?.finalLoss), number(r?.initialLambdaMax),
                 number(r?.maxLRLambda), number(r?.maxThresholdRatio), integer(r?.firstCrossingStep),
                 r.map { String($0.spikes) } ?? "", integer(r?.divergenceStep), number(p.seconds), p.run,
             ]

@@ -18,7 +18,7 @@ struct SweepCommand: ParsableCommand {
         abstract: "Record a grid of training runs (one config, keys crossed over lists of values) into a folder.",
         discussion: """
         Each point is recorded by its own curv-record into DIR/runs/, several at once; DIR/index.json and \
-        DIR/index.csv list the points, their status and outcome (diverged, spiky, stable) and numbers. Run it \
+        DIR/index.csv list the points, their status and outcome (diverged, stalled, spiky, stable) and numbers. Run it \
         again to resume: finished points are kept, the others recorded. Ctrl-C lets the running points close, \
         keeps every finished one and exits 130. Draw the grid with curv-plot grid DIR --out GRID.png.
 

@@ -74,7 +74,7 @@ enum Runs {
         var points: [SweepIndex.Point] = []
         for (i, lr) in lrs.enumerated() {
             for (j, warmup) in warmups.enumerated() {
-                let outcome: Outcome = i < 2 ? .stable : (i == 2 ? (j == 0 ? .diverged : .spiky) : .diverged)
+                let outcome: Outcome = i < 2 ? (i == 1 && j == 1 ? .stalled : .stable) : (i == 2 ? (j == 0 ? .diverged : .spiky) : .diverged)
                 let ratio = Double(i + 1) * 0.55 / Double(j + 1)
                 var point = SweepIndex.Point(name: "p\(i)\(j)", coordinates: [i, j], values: ["optimizer.lr": lr, "schedule.warmup_steps": warmup],
                                              status: .done, run: "runs/p\(i)\(j).h5", config: "runs/p\(i)\(j).toml", log: "runs/p\(i)\(j).log")

@@ -66,20 +66,29 @@ struct SweepCommandTests {
             reader.close()
             #expect(toml.contains("loss = \"\(["cross_entropy", "mse"][p.coordinates[1]])\""), "\(p.name)")
             // The outcome by its documented definition, from the losses: the recorder's divergence
-            // event (loss above 100 x its first value, or not finite), else a loss above 2 x the one before.
+            // event (loss above 100 x its first value, or not finite), then a final loss above 0.9 x
+            // the first (stalled), then a loss above 2 x the one before (spiky).
             let diverged = events.contains { $0.kind == "divergence" } || loss.contains { !$0.isFinite }
+            let stalled = loss.last! > 0.9 * loss.first!
             let spiked = zip(loss.dropFirst(), loss).contains { $0.isFinite && $0 > 2 * $1 }
-            let expected: Outcome = diverged ? .diverged : (spiked ? .spiky : .stable)
+            let expected: Outcome = diverged ? .diverged : (stalled ? .stalled : (spiked ? .spiky : .stable))
             let r = try #require(p.result)
             #expect(r.outcome == expected, "\(p.name): \(r)")
-            #expect(r.finalLoss == loss.last.flatMap { $0.isFinite ? $0 : nil })
+            #expect(r.finalLoss == loss.last.flatMap { $0.isFinite ? $0 : nil } && r.initialLoss == loss.first)
             if diverged { #expect(r.divergenceStep == events.first { $0.kind == "divergence" }?.step) }
         }
         #expect(index.points.map { $0.result!.outcome } == [.stable, .stable, .spiky, .diverged])
 
+        // index.json's names are those docs/sweeps.md gives (snake case).
+        let raw = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out/index.json"))) as? [String: Any])
+        let points = try #require(raw["points"] as? [[String: Any]])
+        let stored = try #require(points[0]["result"] as? [String: Any])
+        #expect(Set(stored.keys).isSuperset(of: ["outcome", "initial_loss", "final_loss", "initial_lambda_max", "max_lr_lambda",
+                                                 "max_threshold_ratio", "spikes", "last_step", "tracked_operator"]), "\(stored.keys)")
+
         // index.csv: a header and a row per point.
         let csv = try String(contentsOf: dir.appendingPathComponent("out/index.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(csv.count == 5 && csv[0].hasPrefix("optimizer.lr,model.loss,status,outcome,final_loss"))
+        #expect(csv.count == 5 && csv[0].hasPrefix("optimizer.lr,model.loss,status,outcome,initial_loss,final_loss"))
 
         for color in ["outcome", "final_loss", "max_threshold_ratio", "first_crossing"] {
             let png = dir.appendingPathComponent("grid-\(color).png").path
