@@ -154,15 +154,67 @@ struct LearnedInitTests {
           arguments: [LearnedInitConfig.Method.metainit, .gradinit])
     func recorded(method: LearnedInitConfig.Method) throws {
         var c = mixtureConfig(name: "learned-\(method.rawValue)", steps: 3, dimension: 4, hidden: [8])
+        c.learnedInit.steps = 10
+        try checkScalesApplied(c, method: method)
+    }
+
+    /// Every model spec: a CNN with BatchNorm, a Fixup ResNet (its zero-initialized tensors keep
+    /// no scale) and a pre-LN Transformer, each with both methods for 4 iterations.
+    @Test("both methods work for every model kind", arguments: ["cnn-bn", "resnet-fixup", "transformer"], [LearnedInitConfig.Method.metainit, .gradinit])
+    func everyModel(kind: String, method: LearnedInitConfig.Method) throws {
+        var c = RunConfig()
+        c.name = "learned-\(kind)"
+        c.steps = 2
+        c.dtype = "f64"
+        c.learnedInit.steps = 4
+        c.learnedInit.examples = 16
+        switch kind {
+        case "transformer":
+            c.data.source = .copy
+            c.data.normalize = .none
+            c.data.count = 40
+            c.data.context = 4
+            c.data.symbols = 4
+            c.model.kind = "transformer"
+            c.model.width = 8
+            c.model.layers = 1
+            c.model.heads = 2
+            c.optimizer.kind = .adam
+            c.optimizer.lr = 0.01
+        default:
+            c.data.path = repositoryRoot.appendingPathComponent("fixtures/digits").path
+            c.data.subset = 60
+            c.model.kind = kind == "cnn-bn" ? "cnn" : "resnet"
+            if kind == "cnn-bn" {
+                c.model.channels = [2]
+                c.model.hidden = []
+                c.model.batchNorm = true
+            } else {
+                c.model.blocks = 1
+                c.model.width = 2
+                c.model.normalization = .fixup
+            }
+            c.model.activation = .relu
+            c.model.initialization = .heNormal
+            c.training.batchSize = 20
+        }
+        try checkScalesApplied(c, method: method)
+    }
+
+    /// Records `c` with `method`; the step-0 checkpoint holds the drawn parameters times the stored
+    /// scales (every other tensor as drawn), the history is finite, the stored config parses back.
+    private func checkScalesApplied(_ config: RunConfig, method: LearnedInitConfig.Method) throws {
+        var c = config
         c.record.checkpointAt = [0]
         c.record.sharpnessEvery = 1
         c.learnedInit.method = method
-        c.learnedInit.steps = 10
         try withRecording(c) { path in
             let reader = try RunReader.open(path)
             defer { reader.close() }
             let record = try #require(try reader.learnedInit())
-            #expect(record.method == method.rawValue && record.scaleHistory.count == 11 && record.scales == record.scaleHistory.last!)
+            let iterations = c.learnedInit.steps
+            #expect(record.method == method.rawValue && record.scaleHistory.count == iterations + 1 && record.scales == record.scaleHistory.last!)
+            #expect(record.series.allSatisfy { s in s.values.count >= iterations && s.values.allSatisfy { $0.isFinite || s.name == "post_step_loss" } })
             let spec = try ModelSpec.parse(json: reader.modelSpec(), source: path)
             let layout = spec.network.layout
             let drawn = spec.network.initialParameters(spec.initialization, seed: UInt64(c.seed), as: Double.self)
@@ -171,11 +223,12 @@ struct LearnedInitTests {
                 let s = record.tensors.firstIndex(of: name).map { record.scales[$0] } ?? 1
                 let saved = try #require(stored.first { $0.name == name })
                 #expect(saved.values == drawn[i].doubles.map { $0 * s }, "\(name): scale \(s)")
+                // Tensors drawn as zeros (biases, Fixup's last convolutions) are never scaled.
+                if drawn[i].doubles.allSatisfy({ $0 == 0 }) { #expect(!record.tensors.contains(name)) }
             }
-            #expect(record.tensors.allSatisfy { name in record.scales[record.tensors.firstIndex(of: name)!] != 1 })
-            // The stored config says what ran, and parses back to it.
-            let config = try RunConfig.parse(reader.configTOML(), file: path)
-            #expect(config.learnedInit == c.learnedInit)
+            #expect(!record.tensors.isEmpty && record.scales.contains { $0 != 1 })
+            let parsed = try RunConfig.parse(reader.configTOML(), file: path)
+            #expect(parsed.learnedInit == c.learnedInit)
         }
     }
 
