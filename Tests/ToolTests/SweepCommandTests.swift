@@ -269,3 +269,85 @@ struct SweepCommandTests {
         }
     }
 }
+
+/// The sweep kill drill: curv-sweep stopped at random moments, by SIGKILL or SIGINT, again and
+/// again in the same folder until it completes. After every stop: index.json (when present)
+/// decodes and lists only points whose run file exists as done; every run file in runs/ is
+/// complete (all 1001 loss rows) and equals, loss for loss, the same point of an uninterrupted
+/// sweep. CURV_SWEEP_KILL_ROUNDS stops (default 6; scripts/kill-drill runs 200).
+@Suite("curv-sweep kill drill", .serialized)
+struct SweepKillDrillTests {
+    static let grid = """
+        base = "base.toml"
+        [set]
+        steps = 1000
+        "record.sharpness_every" = 50
+        [[axis]]
+        key = "optimizer.lr"
+        values = [0.2, 0.5, 1.0, 2.0, 5.0, 30.0]
+        """
+
+    @Test("stopped at random moments, a sweep never leaves a half-written run or an index that lies")
+    func drill() throws {
+        let rounds = Int(ProcessInfo.processInfo.environment["CURV_SWEEP_KILL_ROUNDS"] ?? "") ?? 6
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try sweepBase.write(to: dir.appendingPathComponent("base.toml"), atomically: true, encoding: .utf8)
+        try Self.grid.write(to: dir.appendingPathComponent("sweep.toml"), atomically: true, encoding: .utf8)
+        let straight = try tool("curv-sweep", ["sweep.toml", "--out", "reference", "--jobs", "1", "--quiet"], in: dir, timeout: 300)
+        #expect(straight.status == 0, "\(straight)")
+        let reference = try SweepIndex.read(folder: dir.appendingPathComponent("reference").path)
+        var losses: [String: [UInt64]] = [:]
+        for p in reference.points { losses[p.name] = try Self.losses(dir.appendingPathComponent("reference").appendingPathComponent(p.run).path) }
+
+        var rng = SystemRandomNumberGenerator()
+        var stops = 0, folder = 0, completed = 0, kept = 0
+        while stops < rounds {
+            let out = "drill\(folder)"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: builtExecutable("curv-sweep"))
+            process.arguments = ["sweep.toml", "--out", out, "--jobs", "2", "--quiet"]
+            process.currentDirectoryURL = dir
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try startChild(process)
+            Thread.sleep(forTimeInterval: Double.random(in: 0...1.5, using: &rng))
+            let signal = Bool.random(using: &rng) ? SIGKILL : SIGINT
+            let finishedFirst = !process.isRunning
+            if !finishedFirst { kill(process.processIdentifier, signal) }
+            process.waitUntilExit()
+            // Recorders orphaned by a SIGKILL are stopped too before the next round.
+            _ = try? runProcess("/usr/bin/pkill", ["-KILL", "-f", dir.appendingPathComponent(out).path])
+            Thread.sleep(forTimeInterval: 0.1)
+            if !finishedFirst { stops += 1 }
+            let folderURL = dir.appendingPathComponent(out)
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folderURL.appendingPathComponent("runs").path)) ?? []
+            let runs = files.filter { $0.hasSuffix(".h5") && !$0.hasSuffix(".partial.h5") }
+            for run in runs {
+                let point = try #require(reference.points.first { ($0.run as NSString).lastPathComponent == run }, "\(run) is no point of the sweep")
+                let got = try Self.losses(folderURL.appendingPathComponent("runs").appendingPathComponent(run).path)
+                #expect(got == losses[point.name], "round \(stops): \(run) differs from the uninterrupted sweep's")
+            }
+            if FileManager.default.fileExists(atPath: folderURL.appendingPathComponent("index.json").path) {
+                let index = try SweepIndex.read(folder: folderURL.path)
+                for p in index.points where p.status == .done {
+                    #expect(runs.contains((p.run as NSString).lastPathComponent), "round \(stops): the index says \(p.name) is done, its run file is missing")
+                }
+                if index.points.allSatisfy({ $0.status == .done }) && runs.count == reference.points.count {
+                    completed += 1
+                    folder += 1
+                }
+            }
+            kept += runs.count
+        }
+        print("kill drill curv-sweep: \(stops) stops, \(completed) sweeps completed across them, \(kept) run files checked against the uninterrupted sweep")
+    }
+
+    static func losses(_ path: String) throws -> [UInt64] {
+        let reader = try RunReader.open(path)
+        defer { reader.close() }
+        let loss = try reader.metrics()["loss"]
+        #expect(loss.count == 1001, "\(path): \(loss.count) loss rows of 1001")
+        return loss.map(\.bitPattern)
+    }
+}
