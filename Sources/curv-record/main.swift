@@ -79,6 +79,10 @@ struct RecordCommand: ParsableCommand {
         do { summary = try Recorder.record(runConfig, options: options) } catch { failAndExit("curv-record", error) }
         if !quiet {
             print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
+            if let learned = summary.learnedInit {
+                print(String(format: "learned initialization (%@): %d tensor scales in %d iterations, %.1f s", learned.method.rawValue,
+                             learned.scales.count, learned.scaleHistory.count - 1, summary.learnedInitSeconds))
+            }
             if summary.sharpnessSeconds > 0 {
                 print(String(format: "%.1f s in all; sharpness tracking %.1f s (%.0f%% on top of training), %.1f Hessian-vector products a measurement",
                              summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead, summary.productsPerMeasurement)
