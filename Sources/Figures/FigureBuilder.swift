@@ -47,7 +47,7 @@ public enum FigureBuilder {
             (figure, sources) = (Figure(s.axes), s.sources)
         case .report: (figure, sources) = try ReportFigure.figure(runs, options: options)
         case .blocks: figure = Figure(try BlocksFigure.axes(runs, options: options))
-        case .grid: fatalError("drawn above")
+        case .grid: preconditionFailure("grid reads a sweep folder, not run files: drawn above")
         }
         (figure.width, figure.height) = options.size(kind)
         figure.scale = options.resolvedScale(kind)

@@ -29,11 +29,9 @@ public struct SweepPlan: Sendable {
     /// (naming the sweep file, the point and the key) before any point runs.
     public init(_ spec: SweepSpec) throws {
         self.spec = spec
-        let baseText: String
-        guard let data = FileManager.default.contents(atPath: spec.base), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: spec.base), let baseText = String(data: data, encoding: .utf8) else {
             throw ConfigError("\(spec.file): base = \(spec.base): cannot read the run config (missing, unreadable or not UTF-8)")
         }
-        baseText = text
         // The base must be a valid config on its own: its errors then name its own file.
         _ = try RunConfig.parse(baseText, file: spec.base)
         let baseTree = try ConfigValue.parse(toml: baseText, file: spec.base)

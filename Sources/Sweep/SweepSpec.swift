@@ -96,11 +96,10 @@ public struct SweepSpec: Equatable, Sendable {
         if let both = fixed.first(where: { setKeys.contains($0.key) }) {
             throw ConfigError("\(file): '\(both.key)' is in [set] and on an axis; remove it from one")
         }
-        var spec = SweepSpec(file: file, base: base, fixed: fixed, axes: axes, jobs: jobs)
+        let spec = SweepSpec(file: file, base: base, fixed: fixed, axes: axes, jobs: jobs)
         guard spec.axes.allSatisfy({ $0.labels.count <= maximumPoints }), spec.pointCount <= maximumPoints else {
             throw ConfigError("\(file): the grid has \(axes.map { String($0.labels.count) }.joined(separator: " x ")) points, more than \(maximumPoints); split the sweep")
         }
-        spec.file = file
         return spec
     }
 
