@@ -91,7 +91,7 @@ struct DensityCommand: ParsableCommand {
     @Flag(name: .long, help: "Recompute steps that already have an analysis with these settings.")
     var force = false
 
-    @Flag(name: .long, help: "No progress output.")
+    @Flag(name: .long, help: "No progress output (each step's result line is still printed).")
     var quiet = false
 
     // Numbers are parsed unconditionally, so "--probes -5" is a negative value refused with a
@@ -177,11 +177,9 @@ struct DensityCommand: ParsableCommand {
             } else if a.topConverged.contains(false) || a.bottomConverged.contains(false) {
                 line += String(format: " ('?': residual above %.2g of |H| after %d products; raise --eig-products)", a.eigenTolerance, request.eigenProducts)
             }
-            if !quiet {
-                print(line)
-                for b in a.blocks {
-                    print("  block \(b.name) (\(b.size) parameters): λ_max \(String(format: "%.6g", b.value))\(b.converged ? "" : "?")")
-                }
+            print(line)
+            for b in a.blocks {
+                print("  block \(b.name) (\(b.size) parameters): λ_max \(String(format: "%.6g", b.value))\(b.converged ? "" : "?")")
             }
         }
         if interruptRequested != 0 { throw ExitCode(ExitStatus.interrupted) }

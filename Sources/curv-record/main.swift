@@ -41,7 +41,7 @@ struct RecordCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing run file (it stays whole until the new one is ready).")
     var overwrite = false
 
-    @Flag(name: .long, help: "No progress output.")
+    @Flag(name: .long, help: "No progress output (the summary of the recording is still printed).")
     var quiet = false
 
     func validate() throws {
@@ -77,19 +77,17 @@ struct RecordCommand: ParsableCommand {
         let summary: RecordSummary
         // (BLAS runs on one thread inside: see `Recorder.record`.)
         do { summary = try Recorder.record(runConfig, options: options) } catch { failAndExit("curv-record", error) }
-        if !quiet {
-            print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
-            if let learned = summary.learnedInit {
-                print(String(format: "learned initialization (%@): %d tensor scales in %d iterations, %.1f s", learned.method.rawValue,
-                             learned.scales.count, learned.scaleHistory.count - 1, summary.learnedInitSeconds))
-            }
-            if summary.sharpnessSeconds > 0 {
-                print(String(format: "%.1f s in all; sharpness tracking %.1f s (%.0f%% on top of training), %.1f Hessian-vector products a measurement",
-                             summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead, summary.productsPerMeasurement)
-                      + (summary.blockMeasurements > 0
-                         ? String(format: "; block sharpness (in that time) %.1f products a measurement of every block", Double(summary.blockProducts) / Double(summary.blockMeasurements))
-                         : ""))
-            }
+        print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
+        if let learned = summary.learnedInit {
+            print(String(format: "learned initialization (%@): %d tensor scales in %d iterations, %.1f s", learned.method.rawValue,
+                         learned.scales.count, learned.scaleHistory.count - 1, summary.learnedInitSeconds))
+        }
+        if summary.sharpnessSeconds > 0 {
+            print(String(format: "%.1f s in all; sharpness tracking %.1f s (%.0f%% on top of training), %.1f Hessian-vector products a measurement",
+                         summary.seconds, summary.sharpnessSeconds, 100 * summary.sharpnessOverhead, summary.productsPerMeasurement)
+                  + (summary.blockMeasurements > 0
+                     ? String(format: "; block sharpness (in that time) %.1f products a measurement of every block", Double(summary.blockProducts) / Double(summary.blockMeasurements))
+                     : ""))
         }
         if summary.interrupted {
             if overwrite { FileHandle.standardError.write("curv-record: interrupted; \(out) was left as it was (an incomplete recording never replaces a file)\n".data(using: .utf8)!) }

@@ -38,7 +38,7 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Check every point's config and list the points; record nothing.")
     var dryRun = false
 
-    @Flag(name: .long, help: "Print nothing but errors and the final summary's failures.")
+    @Flag(name: .long, help: "No line per point (the final summary is still printed).")
     var quiet = false
 
     func validate() throws {
@@ -82,12 +82,10 @@ struct SweepCommand: ParsableCommand {
             return n > 0 ? "\(n) \(o.rawValue)" : nil
         }
         let pending = points.filter { $0.status == .pending }.count
-        if !quiet {
-            print("\(out): \(points.count) points: \(counts.isEmpty ? "none recorded" : counts.joined(separator: ", "))"
-                  + (pending > 0 ? ", \(pending) not recorded" : "") + (summary.failed.isEmpty ? "" : ", \(summary.failed.count) failed")
-                  + String(format: " (%d recorded in %.1f s, %d kept); index %@", summary.recorded, summary.seconds, summary.kept,
-                           (out as NSString).appendingPathComponent("index.json")))
-        }
+        print("\(out): \(points.count) points: \(counts.isEmpty ? "none recorded" : counts.joined(separator: ", "))"
+              + (pending > 0 ? ", \(pending) not recorded" : "") + (summary.failed.isEmpty ? "" : ", \(summary.failed.count) failed")
+              + String(format: " (%d recorded in %.1f s, %d kept); index %@", summary.recorded, summary.seconds, summary.kept,
+                       (out as NSString).appendingPathComponent("index.json")))
         for p in summary.failed { FileHandle.standardError.write(Data("curv-sweep: \(p.name): \(p.message ?? "failed")\n".utf8)) }
         if summary.interrupted {
             FileHandle.standardError.write(Data("curv-sweep: interrupted; the finished points are kept: run the same command again to record the rest\n".utf8))
