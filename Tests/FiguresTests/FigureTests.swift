@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import Plot
 import RunStore
+import Sweep
 import Testing
 import TestSupport
 @testable import Figures
@@ -28,6 +29,46 @@ struct FigureTests {
         let figure = try FigureBuilder.make(kind, runs: c.1, options: o)
         expectCleanText(figure.record(), name: kind.rawValue)
         try checkFigureGolden(figure.rasterize(), "figure-\(kind.rawValue)")
+    }
+
+    @Test("grid: a third axis must be held with --where, which picks its slice; metric colours read the results")
+    func gridSlices() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-grid3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 2 x 2 x 2; a point's final loss encodes its coordinates: 100 a + 10 b + c + 1.
+        var points: [SweepIndex.Point] = []
+        for a in 0..<2 { for b in 0..<2 { for c in 0..<2 {
+            var p = SweepIndex.Point(name: "p\(a)\(b)\(c)", coordinates: [a, b, c], values: [:], status: .done, run: "r", config: "c", log: "l")
+            p.result = PointResult(outcome: .stable, finalLoss: Double(100 * a + 10 * b + c + 1), lastStep: 1, spikes: 0, divergenceStep: nil,
+                                   initialLambdaMax: nil, maxLRLambda: nil, maxThresholdRatio: nil, firstCrossingStep: nil, trackedOperator: nil)
+            points.append(p)
+        } } }
+        let index = SweepIndex(sweep: "s.toml", base: "b.toml",
+                               axes: [.init(name: "optimizer.lr", labels: ["0.1", "0.2"]), .init(name: "schedule.warmup_steps", labels: ["0", "10"]),
+                                      .init(name: "seed", labels: ["0", "1"])], points: points)
+        try index.write(folder: dir.path)
+        var o = FigureOptions()
+        o.gridColor = .finalLoss
+        #expect(throws: FigureError.self) { try FigureBuilder.make(.grid, runs: [dir.path], options: o) }
+        do { _ = try FigureBuilder.make(.grid, runs: [dir.path], options: o) } catch {
+            #expect("\(error)".contains("third axis, seed") && "\(error)".contains("--where seed=VALUE"), "\(error)")
+        }
+        o.gridWhere = ["seed": "1"]
+        let figure = try FigureBuilder.make(.grid, runs: [dir.path], options: o)
+        let heatmap = try #require(figure.panels[0].heatmap)
+        // Row 0 (bottom) is warmup 0: columns lr 0.1, 0.2; seed 1 adds 1.
+        #expect(heatmap.values == [2, 102, 12, 112], "\(heatmap.values)")
+        #expect(figure.panels[0].subtitle?.contains("seed = 1") == true)
+        o.gridWhere = ["seed": "7"]
+        do { _ = try FigureBuilder.make(.grid, runs: [dir.path], options: o); Issue.record("accepted seed=7") } catch {
+            #expect("\(error)".contains("not a value of seed") && "\(error)".contains("0, 1"), "\(error)")
+        }
+        o.gridWhere = ["seed": "0"]
+        o.gridX = "warmup_steps"
+        o.gridY = "lr"
+        let swapped = try #require(try FigureBuilder.make(.grid, runs: [dir.path], options: o).panels[0].heatmap)
+        #expect(swapped.values == [1, 11, 101, 111], "\(swapped.values)")
     }
 
     @Test("sharpness: the threshold follows the learning rate; Adam defaults to the preconditioned operator")
