@@ -135,10 +135,13 @@ final class RunData {
         return "\(Self.shortNumber((c * 1000).rounded() / 1000))/η"
     }
 
-    /// The recorded threshold crossings of `op`'s λ_max. The recorder names the operator at the
-    /// start of the detail ("lambda_max = ..." or "preconditioned lambda_max = ...").
+    /// The recorded threshold crossings of `op`'s λ_max: by the event's operator (format 1.5), or
+    /// in older files by the start of its detail ("lambda_max = ..." or "preconditioned lambda_max = ...").
     func crossings(_ op: SpectralOperator) -> [RunEvent] {
-        events.filter { $0.kind.hasPrefix("threshold_crossing") && $0.detail.hasPrefix("preconditioned") == (op == .preconditioned) }
+        events.filter { event in
+            guard event.kind.hasPrefix("threshold_crossing") else { return false }
+            return event.operator.map { $0 == op } ?? (event.detail.hasPrefix("preconditioned") == (op == .preconditioned))
+        }
     }
 
     /// Steps of the divergence event, if any.

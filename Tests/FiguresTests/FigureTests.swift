@@ -3,6 +3,7 @@ import Foundation
 import Plot
 import RunStore
 import Sweep
+import Training
 import Testing
 import TestSupport
 @testable import Figures
@@ -98,7 +99,18 @@ struct FigureTests {
         let lr = try reader.metrics().columns["lr"]!
         reader.close()
         let preconditioned = events.filter { $0.kind.hasPrefix("threshold_crossing") }
-        #expect(!preconditioned.isEmpty && preconditioned.allSatisfy { $0.detail.hasPrefix("preconditioned lambda_max") })
+        #expect(!preconditioned.isEmpty && preconditioned.allSatisfy { $0.detail.hasPrefix("preconditioned lambda_max") && $0.operator == .preconditioned })
+        // A GD run's crossings are the Hessian's (lr 4 on Runs.gd's problem crosses 2/η).
+        var c = RunConfig()
+        c.name = "gd-crossing"; c.steps = 12; c.dtype = "f64"
+        c.data.source = .gaussianMixture; c.data.count = 160; c.data.dimension = 8; c.data.classes = 3
+        c.model.hidden = [12]
+        c.optimizer.lr = 4
+        c.record.sharpnessEvery = 1
+        let gd = try RunReader.open(try recordRun(c))
+        let gdCrossings = try gd.events().filter { $0.kind.hasPrefix("threshold_crossing") }
+        gd.close()
+        #expect(!gdCrossings.isEmpty && gdCrossings.allSatisfy { $0.operator == .hessian })
         func markers(_ figure: Figure) -> Int {
             figure.panels[0].series.filter { $0.label == "crosses up" || $0.label == "crosses down" }.map(\.xs.count).reduce(0, +)
         }

@@ -27,6 +27,7 @@ struct InspectCSVTests {
         try writer.appendMetrics(step: 1, ["loss": 1.0 / 3.0, "lr": 0.1])
         try writer.appendMetrics(step: 2, ["loss": .infinity, "lr": 1e-300])
         let events = [RunEvent(step: 1, kind: "loss_spike", detail: "loss \"x3\", then, more\nsecond line"),
+                      RunEvent(step: 2, kind: "threshold_crossing_up", detail: "plain", operator: .preconditioned),
                       RunEvent(step: 2, kind: "divergence", detail: "plain")]
         for e in events { try writer.appendEvent(e) }
         try writer.close()
@@ -60,7 +61,14 @@ struct InspectCSVTests {
         }
         #expect(metrics[3][m.names.firstIndex(of: "loss")! + 1] == "inf")
 
-        #expect(try csv("events") == [["step", "kind", "detail"]] + events.map { [String($0.step), $0.kind, $0.detail] })
+        #expect(try csv("events") == [["step", "kind", "detail", "operator"]] + events.map { [String($0.step), $0.kind, $0.detail, $0.operator?.rawValue ?? ""] })
+        // The events read back with their operators (format 1.5); a file from before has none.
+        #expect(try reader.events() == events)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let old = try RunReader.open(root.appendingPathComponent("fixtures/runs/sample.h5").path)
+        defer { old.close() }
+        let oldEvents = try old.events()
+        #expect(old.formatVersion < "1.5" && oldEvents.allSatisfy { $0.operator == nil })
 
         let rows = try csv("analyses")
         let header = rows[0]

@@ -57,7 +57,8 @@ public enum RunSummary {
             ("spectra", .array(spectra)),
             ("metrics", .object(metricMembers)),
             ("events", .array(try reader.events().map {
-                .object([("step", .int($0.step)), ("kind", .string($0.kind)), ("detail", .string($0.detail))])
+                .object([("step", .int($0.step)), ("kind", .string($0.kind)), ("detail", .string($0.detail)),
+                         ("operator", $0.operator.map { .string($0.rawValue) } ?? .null)])
             })),
             ("analyses", .array(analyses)),
             ("learned_init", try learnedInitJSON(reader)),

@@ -25,7 +25,7 @@ public enum RunTable: String, CaseIterable, Sendable {
             rows = [["step"] + names]
             for (i, step) in m.steps.enumerated() { rows.append([String(step)] + names.map { Self.number(m.columns[$0]![i]) }) }
         case .events:
-            rows = [["step", "kind", "detail"]] + (try reader.events()).map { [String($0.step), $0.kind, $0.detail] }
+            rows = [["step", "kind", "detail", "operator"]] + (try reader.events()).map { [String($0.step), $0.kind, $0.detail, $0.operator?.rawValue ?? ""] }
         case .analyses:
             let stored = try reader.analyses()
             var blockNames: [String] = []

@@ -193,8 +193,21 @@ public final class RunReader {
         while rows > 0 && steps[rows - 1] < 0 { rows -= 1 }
         let kinds = try readAppended(group.dataset(Schema.Events.kind)) { try $0.readStrings(limit: min($1 ?? rows, rows)) }
         let details = try readAppended(group.dataset(Schema.Events.detail)) { try $0.readStrings(limit: min($1 ?? rows, rows)) }
+        // Format 1.5: the operator of each threshold crossing ("" for other events).
+        var operators: [SpectralOperator?]?
+        if group.contains(Schema.Events.operator) {
+            let dataset = try group.dataset(Schema.Events.operator)
+            operators = try readAppended(dataset) { try $0.readStrings(limit: min($1 ?? rows, rows)) }.map { name in
+                guard !name.isEmpty else { return nil }
+                guard let op = SpectralOperator(rawValue: name) else {
+                    throw dataset.location.malformed("'\(name)' is no operator (hessian, preconditioned or empty); the file was damaged or edited")
+                }
+                return op
+            }
+            rows = min(rows, operators!.count)
+        }
         rows = min(rows, kinds.count, details.count)
-        return (0..<rows).map { RunEvent(step: Int(steps[$0]), kind: kinds[$0], detail: details[$0]) }
+        return (0..<rows).map { RunEvent(step: Int(steps[$0]), kind: kinds[$0], detail: details[$0], operator: operators?[$0] ?? nil) }
     }
 }
 

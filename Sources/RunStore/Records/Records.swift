@@ -192,11 +192,15 @@ public struct RunEvent: Equatable, Sendable {
     public var kind: String
     /// Human-readable detail, e.g. "sharpness 41.2 crossed 2/lr = 40".
     public var detail: String
+    /// The operator a threshold crossing is of (format 1.5, /events/operator); nil for other
+    /// events, and for every event of an older file (whose detail names the operator instead).
+    public var `operator`: SpectralOperator?
 
-    public init(step: Int, kind: String, detail: String) {
+    public init(step: Int, kind: String, detail: String, operator op: SpectralOperator? = nil) {
         self.step = step
         self.kind = kind
         self.detail = detail
+        self.operator = op
     }
 }
 

@@ -92,6 +92,8 @@ enum Schema {
         static let step = "step"
         static let kind = "kind"
         static let detail = "detail"
+        /// Format 1.5: "hessian" or "preconditioned" for threshold crossings, else "".
+        static let `operator` = "operator"
     }
     /// Format 1.5: what a learned initialization (MetaInit, GradInit) found, before step 0.
     enum LearnedInit {

@@ -83,12 +83,12 @@ final class MetricsAppender {
 
 final class EventAppender {
     let group: H5Group
-    private var datasets: (step: H5Dataset, kind: H5Dataset, detail: H5Dataset)?
+    private var datasets: (step: H5Dataset, kind: H5Dataset, detail: H5Dataset, operator: H5Dataset)?
 
     init(group: H5Group) throws {
         self.group = group
         datasets = (try group.dataset(Schema.Events.step), try group.dataset(Schema.Events.kind),
-                    try group.dataset(Schema.Events.detail))
+                    try group.dataset(Schema.Events.detail), try group.dataset(Schema.Events.operator))
     }
 
     static func createDatasets(in group: H5Group) throws {
@@ -96,6 +96,7 @@ final class EventAppender {
                                     options: H5DatasetOptions(extendible: true, chunk: [256], fillInt: -1))
         _ = try group.createExtendibleStringDataset(Schema.Events.kind)
         _ = try group.createExtendibleStringDataset(Schema.Events.detail)
+        _ = try group.createExtendibleStringDataset(Schema.Events.operator)
     }
 
     /// Appends events; `barrier` (the writer's commit) separates the strings from the step index,
@@ -109,6 +110,7 @@ final class EventAppender {
         // Strings first, the step index last (readers take the shortest length).
         try datasets.kind.appendStrings(events.map(\.kind))
         try datasets.detail.appendStrings(events.map(\.detail))
+        try datasets.operator.appendStrings(events.map { $0.operator?.rawValue ?? "" })
         try barrier()
         try datasets.step.append(events.map { Int64($0.step) })
     }

@@ -411,8 +411,8 @@ struct EventLog {
 
     init(writer: RunWriter) { self.writer = writer }
 
-    mutating func add(step: Int, kind: String, _ detail: String) throws {
-        try writer.appendEvent(RunEvent(step: step, kind: kind, detail: detail))
+    mutating func add(step: Int, kind: String, operator op: SpectralOperator? = nil, _ detail: String) throws {
+        try writer.appendEvent(RunEvent(step: step, kind: kind, detail: detail, operator: op))
         count += 1
     }
 }

@@ -1,5 +1,6 @@
 import Autodiff
 import Models
+import RunStore
 import Spectral
 import Tensor
 
@@ -39,7 +40,7 @@ struct SharpnessTracker<T: TensorScalar> {
         if !settings.kind.isAdaptive {
             let threshold = settings.stabilityThreshold(learningRate: lr)
             row["sharpness_threshold"] = threshold
-            try crossing(&aboveHessian, value: top.value, threshold: threshold, step: step, lr: lr, name: "lambda_max", events: &events)
+            try crossing(&aboveHessian, value: top.value, threshold: threshold, step: step, lr: lr, name: "lambda_max", operator: .hessian, events: &events)
         }
         if settings.kind.isAdaptive, includePreconditioned, let p = optimizer.preconditioner {
             let (pre, spentPre) = try preconditioned.measure(op.diagonallyPreconditioned(by: p.doubles), seed: seed &+ 7 &+ UInt64(step))
@@ -50,16 +51,16 @@ struct SharpnessTracker<T: TensorScalar> {
             row["preconditioned_products"] = Double(spentPre)
             row["preconditioned_threshold"] = threshold
             try crossing(&abovePreconditioned, value: pre.value, threshold: threshold, step: step, lr: lr,
-                         name: "preconditioned lambda_max", events: &events)
+                         name: "preconditioned lambda_max", operator: .preconditioned, events: &events)
         }
     }
 
     private func crossing(_ above: inout Bool?, value: Double, threshold: Double, step: Int, lr: Double, name: String,
-                          events: inout EventLog) throws {
+                          operator op: SpectralOperator, events: inout EventLog) throws {
         let now = value > threshold
         defer { above = now }
         guard let before = above, before != now else { return }
-        try events.add(step: step, kind: now ? "threshold_crossing_up" : "threshold_crossing_down",
+        try events.add(step: step, kind: now ? "threshold_crossing_up" : "threshold_crossing_down", operator: op,
                        String(format: "%@ = %.6g %@ the stability threshold %.6g (lr = %.6g)", name, value, now ? "rose above" : "fell below", threshold, lr))
     }
 }
