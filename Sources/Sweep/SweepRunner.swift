@@ -91,7 +91,7 @@ public final class SweepRunner {
         try index.write(folder: options.folder)
         let pending = plan.points.indices.filter { index.points[$0].status != .done }
         let jobs = max(1, min(options.jobs, pending.count))
-        options.report("\(plan.points.count) points: \(kept) already done, \(pending.count) to record, \(jobs) at a time")
+        options.report("\(plan.points.count) points: \(kept) already done, \(pending.count) to record" + (pending.isEmpty ? "" : ", \(jobs) at a time"))
 
         var queue = pending[...]
         var recorded = 0, stopping = false, forwarded = false
