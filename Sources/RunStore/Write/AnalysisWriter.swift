@@ -87,7 +87,13 @@ public final class AnalysisWriter {
                 let root = try file.root()
                 let analyses = try analysesGroup(root)
                 // Every numeric name counts, even a link to an unreadable record, so it is never reused.
-                var next = ((try analyses.memberNames()).compactMap { Int($0) }.max() ?? -1) + 1
+                let highest = (try analyses.memberNames()).compactMap { Int($0) }.max() ?? -1
+                // An edited file can hold a name near Int.max: refuse it rather than overflow.
+                guard highest < Int.max - batch.count else {
+                    throw RunStoreError(.malformed, file: path, object: "/\(Schema.Analysis.group)",
+                                        detail: "a record is named \(highest), so no id follows it; the file was damaged or edited (rename that record)")
+                }
+                var next = highest + 1
                 for analysis in batch {
                     let id = String(format: "%04d", next)
                     try AnalysisStorage.write(analysis, in: analyses, id: id)
