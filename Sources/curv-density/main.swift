@@ -14,9 +14,6 @@ import Spectral
 import ToolSupport
 import Training
 
-/// Set by SIGINT: finished steps are already in the file; a rerun skips them.
-nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
-
 struct DensityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curv-density",
@@ -146,17 +143,11 @@ struct DensityCommand: ParsableCommand {
 
     func run() throws {
         let request = self.request
-        signal(SIGINT) { _ in interruptRequested = 1 }
-        // A parent that spawned us from a thread blocking signals (Dispatch's workers do) passes
-        // the mask on; Ctrl-C must still reach the handler.
-        var interrupt = sigset_t()
-        sigemptyset(&interrupt)
-        sigaddset(&interrupt, SIGINT)
-        sigprocmask(SIG_UNBLOCK, &interrupt, nil)
+        catchInterrupts()
         let outcomes: [DensityAnalysis.Outcome]
         do {
             outcomes = try DensityAnalysis.run(path: path, request: request, progress: quiet ? .quiet : nil,
-                                               shouldStop: { interruptRequested != 0 })
+                                               shouldStop: { interruptRequested })
         } catch {
             failAndExit("curv-density", error)
         }
@@ -182,7 +173,7 @@ struct DensityCommand: ParsableCommand {
                 print("  block \(b.name) (\(b.size) parameters): λ_max \(String(format: "%.6g", b.value))\(b.converged ? "" : "?")")
             }
         }
-        if interruptRequested != 0 { throw ExitCode(ExitStatus.interrupted) }
+        if interruptRequested { throw ExitCode(ExitStatus.interrupted) }
     }
 }
 

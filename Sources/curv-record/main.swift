@@ -8,9 +8,6 @@ import RunStore
 import ToolSupport
 import Training
 
-/// Set by SIGINT; the recorder polls it once per step and closes the file cleanly.
-nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
-
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curv-record",
@@ -63,15 +60,9 @@ struct RecordCommand: ParsableCommand {
             for sentence in dropped { warn("curv-record", "--steps \(steps): \(sentence)") }
         }
         if let seed { runConfig.seed = seed }
-        signal(SIGINT) { _ in interruptRequested = 1 }
-        // A parent that spawned us from a thread blocking signals (Dispatch's workers do) passes
-        // the mask on; Ctrl-C must still reach the handler.
-        var interrupt = sigset_t()
-        sigemptyset(&interrupt)
-        sigaddset(&interrupt, SIGINT)
-        sigprocmask(SIG_UNBLOCK, &interrupt, nil)
+        catchInterrupts()
         var options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil,
-                                    shouldStop: { interruptRequested != 0 })
+                                    shouldStop: { interruptRequested })
         options.inputs = [config]
         options.configPath = config
         let summary: RecordSummary

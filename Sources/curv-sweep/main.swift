@@ -9,9 +9,6 @@ import Sweep
 import ToolSupport
 import Training
 
-/// Set by SIGINT or SIGTERM; the runner stops starting points and lets the running ones close.
-nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
-
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curv-sweep",
@@ -61,18 +58,13 @@ struct SweepCommand: ParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: recorder) else {
             failAndExit("curv-sweep", SweepError("\(recorder): curv-record is not beside curv-sweep; build or install the tools together"))
         }
-        for s in [SIGINT, SIGTERM] { signal(s) { _ in interruptRequested = 1 } }
-        var interrupt = sigset_t()
-        sigemptyset(&interrupt)
-        sigaddset(&interrupt, SIGINT)
-        sigaddset(&interrupt, SIGTERM)
-        sigprocmask(SIG_UNBLOCK, &interrupt, nil)
+        catchInterrupts([SIGINT, SIGTERM])
 
         var options = SweepRunner.Options(folder: out, jobs: jobs ?? plan.spec.jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                                           recorder: recorder)
         let quiet = quiet
         options.report = { line in if !quiet { print("curv-sweep: \(line)"); fflush(stdout) } }
-        options.shouldStop = { interruptRequested != 0 }
+        options.shouldStop = { interruptRequested }
         let summary: SweepRunner.Summary
         do { summary = try SweepRunner(plan: plan, options: options).run() } catch { failAndExit("curv-sweep", error) }
 
