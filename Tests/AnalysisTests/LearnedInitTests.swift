@@ -170,17 +170,7 @@ struct LearnedInitTests {
         c.learnedInit.examples = 16
         switch kind {
         case "transformer":
-            c.data.source = .copy
-            c.data.normalize = .none
-            c.data.count = 40
-            c.data.context = 4
-            c.data.symbols = 4
-            c.model.kind = "transformer"
-            c.model.width = 8
-            c.model.layers = 1
-            c.model.heads = 2
-            c.optimizer.kind = .adam
-            c.optimizer.lr = 0.01
+            c.useTinyCopyTransformer()
         default:
             c.data.path = repositoryRoot.appendingPathComponent("fixtures/digits").path
             c.data.subset = 60

@@ -18,6 +18,24 @@ func mixtureConfig(name: String, steps: Int, dimension: Int, hidden: [Int]) -> R
     return c
 }
 
+extension RunConfig {
+    /// The copy task over 4 symbols (V = 5), 40 windows of context 4, for a 1-block, 2-head,
+    /// width-8 Transformer trained by Adam at 0.01: the smallest sequence run.
+    mutating func useTinyCopyTransformer() {
+        data.source = .copy
+        data.normalize = .none
+        data.count = 40
+        data.context = 4
+        data.symbols = 4
+        model.kind = "transformer"
+        model.width = 8
+        model.layers = 1
+        model.heads = 2
+        optimizer.kind = .adam
+        optimizer.lr = 0.01
+    }
+}
+
 /// Records `config` into a fresh temporary directory, hands the run file's path to `body`, and
 /// removes the directory afterwards.
 func withRecording<R>(_ config: RunConfig, _ body: (String) throws -> R) throws -> R {

@@ -22,18 +22,8 @@ struct TransformerRunTests {
         c.name = "transformer-\(placement.rawValue)"
         c.steps = 6
         c.dtype = "f64"
-        c.data.source = .copy
-        c.data.normalize = .none
-        c.data.count = 40
-        c.data.context = 4
-        c.data.symbols = 4
-        c.model.kind = "transformer"
-        c.model.width = 8
-        c.model.layers = 1
-        c.model.heads = 2
+        c.useTinyCopyTransformer()
         c.model.layerNorm = placement
-        c.optimizer.kind = .adam
-        c.optimizer.lr = 0.01
         c.optimizer.beta2 = 0.99
         c.training.batchSize = 8
         c.record.sharpnessEvery = 6
