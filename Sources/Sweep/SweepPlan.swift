@@ -35,6 +35,11 @@ public struct SweepPlan: Sendable {
         // The base must be a valid config on its own: its errors then name its own file.
         _ = try RunConfig.parse(baseText, file: spec.base)
         let baseTree = try ConfigValue.parse(toml: baseText, file: spec.base)
+        // Relative data paths are read from the folder of the file that sets them (the base config's,
+        // or the sweep file's for a swept path). A point is known by its config as written (so a
+        // sweep keeps its names when the folder moves); the config it runs holds absolute paths.
+        let baseFolder = DataConfig.folder(of: spec.base), sweepFolder = DataConfig.folder(of: spec.file)
+        let runBaseTree = ConfigTree.resolvingDataPaths(baseTree, against: baseFolder)
         var points: [Point] = []
         for ordinal in 0..<spec.pointCount {
             var rest = ordinal, coordinates = [Int](repeating: 0, count: spec.axes.count)
@@ -46,16 +51,18 @@ public struct SweepPlan: Sendable {
             let caption = spec.axes.indices.map { "\(Self.shortName(spec.axes[$0].name))=\(spec.axes[$0].labels[coordinates[$0]])" }
                 .joined(separator: ", ")
             let source = "\(spec.file) (point \(caption))"
-            var tree = baseTree
+            var tree = baseTree, runTree = runBaseTree
             for s in settings {
-                do { try ConfigTree.set(s.key, to: s.value, in: &tree) } catch let e as ConfigError { throw ConfigError("\(source): \(e.description)") }
+                do {
+                    try ConfigTree.set(s.key, to: s.value, in: &tree)
+                    try ConfigTree.set(s.key, to: ConfigTree.resolvingDataPaths(setting: s.key, s.value, against: sweepFolder), in: &runTree)
+                } catch let e as ConfigError { throw ConfigError("\(source): \(e.description)") }
             }
-            let text = ConfigTree.toml(tree, header: [
-                "Written by curv-sweep: \(spec.base) with " + settings.map { "\($0.key) = \($0.value.tomlLiteral)" }.joined(separator: ", ") + ".",
-            ])
+            let header = ["Written by curv-sweep: \(spec.base) with " + settings.map { "\($0.key) = \($0.value.tomlLiteral)" }.joined(separator: ", ") + "."]
+            let text = ConfigTree.toml(runTree, header: header)
             let config = try RunConfig.parse(text, file: source)
             try config.validateForRecording(file: source)
-            let hash = SHA256.hex(Data(text.utf8)).prefix(10)
+            let hash = SHA256.hex(Data(ConfigTree.toml(tree).utf8)).prefix(10)
             let stem = spec.axes.indices.map { "\(Self.shortName(spec.axes[$0].name))_\(spec.axes[$0].labels[coordinates[$0]])" }
                 .joined(separator: "-")
             points.append(Point(ordinal: ordinal, coordinates: coordinates, name: Self.safeFileName(stem) + "-" + hash,

@@ -7,13 +7,13 @@ struct Options {
     static let usage = """
         OVERVIEW: Benchmarks: the tensor core, autodiff, Lanczos, SLQ, tracking and recording on the benchmark
         models, each figure printed beside this machine's own SGEMM speed measured in the same run (scripts/bench
-        runs it; README, "Benchmarks", names the models).
+        runs it; docs/performance.md names the models).
 
         USAGE: curv-bench [--json] [--repeats N] [--data DIR] [--no-slq] [--no-density] [--no-tracking]
                           [--no-recording] [--profile [cnn-|resnet-|transformer-]grad|hvp|remembered|loss|measure|conv|sgemm]
 
         OPTIONS:
-          --json            one JSON object of every figure (keys: README, "Benchmarks")
+          --json            one JSON object of every figure (keys: docs/performance.md)
           --repeats N       timed repetitions per figure; the median is reported (default 15)
           --data DIR        the digits IDX files (default fixtures/digits)
           --no-slq, --no-density, --no-tracking, --no-recording

@@ -160,7 +160,8 @@ struct DensityCommand: ParsableCommand {
             }
             let tops = values(a.topEigenvalues, a.topConverged, 3)
             let bottoms = values(a.bottomEigenvalues, a.bottomConverged, 2)
-            var line = "step \(a.step) [\(a.operator.rawValue)] \(o.id.map { "analysis \($0)" } ?? "kept existing analysis"): top \(tops); bottom \(bottoms)"
+            var line = "step \(a.step) [\(a.operator.rawValue)] \(o.id.map { "analysis \($0)" } ?? "kept existing analysis"):"
+            line += [tops.isEmpty ? nil : " top \(tops)", bottoms.isEmpty ? nil : " bottom \(bottoms)"].compactMap { $0 }.joined(separator: ";")
             if !a.trace.isNaN { line += String(format: "; trace %.6g ± %.2g", a.trace, a.traceStandardError) }
             if o.stalled {
                 line += String(format: " ('?': residual above %.2g of |H|: the residuals stopped falling, ", a.eigenTolerance)

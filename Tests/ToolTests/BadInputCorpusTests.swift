@@ -76,7 +76,8 @@ struct BadInputCorpusTests {
           arguments: cases)
     func refuses(_ bad: BadInput) throws {
         // A scratch copy of the corpus (and the digits the tampered runs name), so that a tool that
-        // wrongly writes cannot touch the repository; configs name data relative to the working directory.
+        // wrongly writes cannot touch the repository; configs name data relative to their own folder,
+        // tampered runs relative to the working directory (as older run files did).
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let fixtures = dir.appendingPathComponent("fixtures")

@@ -66,6 +66,7 @@ struct DiagnoseCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         var config = try String(contentsOf: repositoryRoot.appendingPathComponent("fixtures/configs/digits-lr1-nowarmup.toml"), encoding: .utf8)
         config = config.replacingOccurrences(of: "steps = 300", with: "steps = 60")
+            .replacingOccurrences(of: "path = \"../digits\"", with: "path = \"\(repositoryRoot.appendingPathComponent("fixtures/digits").path)\"")
             .replacingOccurrences(of: "[record]", with: "[training]\nclip_norm = 5.0\n[record]\nspike_factor = 1.2")
         try config.write(to: dir.appendingPathComponent("c.toml"), atomically: true, encoding: .utf8)
         let record = try tool("curv-record", [dir.appendingPathComponent("c.toml").path, "--out", dir.appendingPathComponent("run.h5").path, "--quiet"],

@@ -137,6 +137,45 @@ struct SweepPlanTests {
             #expect("\(error)".contains(dir.lastPathComponent), "the message names the file: \(error)")
         }
     }
+
+    @Test("data paths are read from the folder of the file that sets them; a point's name does not depend on where the sweep lives")
+    func relativeDataPaths() throws {
+        // ROOT/configs/base.toml reads ../data/a.csv; ROOT/sweeps/s.toml sweeps data.path over
+        // b.csv (its own folder) and the base's path.
+        let base = """
+            steps = 2
+            [data]
+            source = "csv"
+            path = "../data/a.csv"
+            label_column = 0
+            [model]
+            hidden = [2]
+            """
+        let sweep = """
+            base = "../configs/base.toml"
+            [[axis]]
+            name = "data"
+            values = [{ "data.path" = "b.csv" }, { "optimizer.lr" = 0.2 }]
+            labels = ["b", "a"]
+            """
+        func make(_ root: URL) throws -> SweepPlan {
+            for sub in ["configs", "sweeps"] {
+                try FileManager.default.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
+            }
+            try base.write(to: root.appendingPathComponent("configs/base.toml"), atomically: true, encoding: .utf8)
+            try sweep.write(to: root.appendingPathComponent("sweeps/s.toml"), atomically: true, encoding: .utf8)
+            return try SweepPlan(try SweepSpec.load(root.appendingPathComponent("sweeps/s.toml").path))
+        }
+        let one = try temporaryDirectory(), two = try temporaryDirectory()
+        defer { for d in [one, two] { try? FileManager.default.removeItem(at: d) } }
+        let first = try make(one), second = try make(two)
+        let root = one.standardizedFileURL.path
+        #expect(first.points.map(\.config.data.path) == ["\(root)/sweeps/b.csv", "\(root)/data/a.csv"])
+        // The text curv-record reads holds the absolute paths, so its folder (runs/) does not matter.
+        for p in first.points { #expect(try RunConfig.parse(p.configText, file: "point").data.path == p.config.data.path) }
+        #expect(first.points.map(\.name) == second.points.map(\.name))
+        #expect(second.points[1].config.data.path == "\(two.standardizedFileURL.path)/data/a.csv")
+    }
 }
 
 /// The base config of the sweep tests: 60 points of a 4-D Gaussian mixture, an 8-unit tanh MLP, 40

@@ -163,3 +163,50 @@ struct ConfigTests {
         #expect(throws: ConfigError.self) { try RunConfig.load("/nonexistent/run.toml") }
     }
 }
+
+@Suite("Config data paths")
+struct ConfigDataPathTests {
+    @Test("RunConfig.load reads relative data paths from the config file's folder, expands ~, and keeps absolute ones")
+    func relativeToTheConfig() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curv-paths-\(UUID().uuidString)/sub")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        let folder = dir.standardizedFileURL.path, parent = dir.deletingLastPathComponent().standardizedFileURL.path
+        let cases: [(String, (RunConfig) -> [String], [String])] = [
+            ("source = \"csv\"\npath = \"../x.csv\"\nlabel_column = 0", { [$0.data.path] }, ["\(parent)/x.csv"]),
+            ("source = \"idx\"\nimages = \"./i.idx\"\nlabels = \"/abs/l.idx\"", { [$0.data.images, $0.data.labels] }, ["\(folder)/i.idx", "/abs/l.idx"]),
+            ("source = \"cifar10\"\nfiles = [\"a.bin\", \"d/../b.bin\"]", { $0.data.files }, ["\(folder)/a.bin", "\(folder)/b.bin"]),
+            ("source = \"text\"\npath = \"~/book.txt\"", { [$0.data.path] }, [NSHomeDirectory() + "/book.txt"]),
+            // Not set in the file: the default digits folder, from the working directory.
+            ("source = \"digits\"", { [$0.data.path] }, [FileManager.default.currentDirectoryPath + "/fixtures/digits"]),
+        ]
+        for (data, paths, expected) in cases {
+            let file = dir.appendingPathComponent("c.toml")
+            try "[data]\n\(data)\n".write(to: file, atomically: true, encoding: .utf8)
+            #expect(paths(try RunConfig.load(file.path)) == expected, "\(data)")
+            // parse alone (a run file's stored config) keeps the paths as written.
+            #expect(try RunConfig.parse("[data]\n\(data)\n", file: "t").data.source == RunConfig.load(file.path).data.source)
+        }
+        #expect(try RunConfig.parse("[data]\nsource = \"csv\"\npath = \"../x.csv\"\nlabel_column = 0\n", file: "t").data.path == "../x.csv")
+    }
+
+    @Test("a recorded file list stands in for config paths, per source; nil where it cannot")
+    func recordedPaths() {
+        var d = RunConfig().data
+        d.source = .digits
+        #expect(d.withRecordedPaths(["/r/digits/digits-images-idx3-ubyte", "/r/digits/digits-labels-idx1-ubyte"])?.path == "/r/digits")
+        #expect(d.withRecordedPaths(["/one"]) == nil)
+        d.source = .idx
+        let idx = d.withRecordedPaths(["/i", "/l"])
+        #expect(idx?.images == "/i" && idx?.labels == "/l")
+        d.source = .csv
+        #expect(d.withRecordedPaths(["/c.csv"])?.path == "/c.csv")
+        d.source = .cifar10
+        #expect(d.withRecordedPaths(["/a", "/b"])?.files == ["/a", "/b"])
+        d.source = .text
+        let text = d.withRecordedPaths(["/t1", "/t2"])
+        #expect(text?.files == ["/t1", "/t2"] && text?.path == "")
+        d.source = .gaussianMixture
+        #expect(d.withRecordedPaths([]) == nil)
+    }
+}

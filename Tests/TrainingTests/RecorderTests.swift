@@ -5,16 +5,10 @@ import Tensor
 import Testing
 import Training
 
-/// A config from `fixtures/configs` with its data paths made absolute (tests do not rely on the
-/// working directory).
+/// A config from `fixtures/configs`, read as curv-record reads it (its data paths are relative to
+/// its folder, so the working directory does not matter).
 func exampleConfig(_ name: String) throws -> RunConfig {
-    var c = try RunConfig.load(repositoryRoot.appendingPathComponent("fixtures/configs/\(name)").path)
-    func absolute(_ p: String) -> String { p.isEmpty || p.hasPrefix("/") ? p : repositoryRoot.appendingPathComponent(p).path }
-    c.data.path = absolute(c.data.path)
-    c.data.images = absolute(c.data.images)
-    c.data.labels = absolute(c.data.labels)
-    c.data.files = c.data.files.map(absolute)
-    return c
+    try RunConfig.load(repositoryRoot.appendingPathComponent("fixtures/configs/\(name)").path)
 }
 
 /// Records `config` into a fresh temporary file and returns its path.

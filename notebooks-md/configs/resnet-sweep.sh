@@ -14,7 +14,7 @@ for variant in bn plain fixup; do
         sed -e "s/^steps = 200/steps = 100/" -e "s/^lr = 0.1/lr = $lr/" -e "s/^name = .*/name = \"resnet-$variant-lr$lr\"/" \
             -e "s/^sharpness_every = .*/sharpness_every = 100/" -e "s/^spectrum_at = .*/spectrum_at = []/" \
             -e "s/^checkpoint_at = .*/checkpoint_at = []/" -e "s/^test_every = .*/test_every = 100/" \
-            -e "s|fixtures/digits|$root/fixtures/digits|" "$root/notebooks-md/configs/resnet-$variant.toml" > "$config"
+            -e "s|^path = .*|path = \"$root/fixtures/digits\"|" "$root/notebooks-md/configs/resnet-$variant.toml" > "$config"
         "$bin/curv-record" "$config" --out "$out/resnet-$variant-lr$lr.h5" --overwrite --quiet > /dev/null
         python3 - "$out/resnet-$variant-lr$lr.h5" "$variant" "$lr" <<'PY'
 import sys, h5py, numpy as np

@@ -3,19 +3,22 @@ import Models
 
 extension RunConfig {
     /// Reads a config file to record (`parse`, then `validateForRecording`). Errors name the file
-    /// and the key, say what value was found and what is allowed.
+    /// and the key, say what value was found and what is allowed. Relative data paths in the file
+    /// are read from the file's folder.
     public static func load(_ path: String) throws -> RunConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError("\(path): cannot read the config file (missing or unreadable)")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
-        let config = try parse(text, file: path)
+        let config = try parse(text, file: path, pathsRelativeTo: DataConfig.folder(of: path))
         try config.validateForRecording(file: path)
         return config
     }
 
-    /// Parses TOML text; `file` names the source in errors.
-    public static func parse(_ text: String, file: String) throws -> RunConfig {
+    /// Parses TOML text; `file` names the source in errors. With `folder`, the data paths the text
+    /// sets (`data.path`, `data.images`, `data.labels`, `data.files`) are made absolute against it;
+    /// without, they are kept as written (a run file's stored config holds absolute paths).
+    public static func parse(_ text: String, file: String, pathsRelativeTo folder: String? = nil) throws -> RunConfig {
         // TOML forbids NUL, and the parser underneath reads C strings: text after a NUL would vanish.
         let bytes = Array(text.utf8)
         if let nul = bytes.firstIndex(of: 0) {
@@ -70,6 +73,22 @@ extension RunConfig {
         if let problem = c.data.normalizationProblem { throw ConfigError("\(file): \(problem)") }
         c.data.shuffleSeed = try d.integer("shuffle_seed", default: c.data.shuffleSeed, min: 0)
         try d.rejectUnknownKeys()
+        if let folder {
+            // Only paths the file sets: the defaults (the bundled digits, the system's text corpus) are not in it.
+            func resolved(_ path: String) -> String { DataConfig.absolutePath(path, against: folder) }
+            if d.values["path"] != nil { c.data.path = resolved(c.data.path) }
+            if d.values["images"] != nil { c.data.images = resolved(c.data.images) }
+            if d.values["labels"] != nil { c.data.labels = resolved(c.data.labels) }
+            if d.values["files"] != nil { c.data.files = c.data.files.map(resolved) }
+            // The default digits folder is the repository's, from the working directory; stored absolute too.
+            if d.values["path"] == nil && c.data.source == .digits {
+                let here = FileManager.default.currentDirectoryPath
+                c.data.path = DataConfig.absolutePath(c.data.path, against: here)
+                guard FileManager.default.fileExists(atPath: c.data.path) else {
+                    throw ConfigError("\(file): data.path is not set, so the digits source reads fixtures/digits in the working directory (\(here)), which has none; set data.path (relative to the config file's folder) or run from the repository root")
+                }
+            }
+        }
         switch c.data.source {
         case .idx where c.data.images.isEmpty || c.data.labels.isEmpty:
             throw ConfigError("\(file): data.source = \"idx\" needs data.images and data.labels (paths to IDX files)")

@@ -63,6 +63,36 @@ public enum ConfigTree {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `tree` with the relative data paths it sets (`data.path`, `data.images`, `data.labels`,
+    /// `data.files`) made absolute against `folder`, as `RunConfig.load` reads them from a config
+    /// file in `folder`. Values that are not strings are left for the parser to refuse.
+    public static func resolvingDataPaths(_ tree: [String: ConfigValue], against folder: String) -> [String: ConfigValue] {
+        guard case var .table(data)? = tree["data"] else { return tree }
+        for key in DataConfig.pathKeys {
+            if let value = data[key] { data[key] = resolvingPath(value, against: folder) }
+        }
+        var out = tree
+        out["data"] = .table(data)
+        return out
+    }
+
+    /// The value of a setting `key = value` (as a sweep file gives one) with a data path in it made
+    /// absolute against `folder`; other settings unchanged.
+    public static func resolvingDataPaths(setting key: String, _ value: ConfigValue, against folder: String) -> ConfigValue {
+        if key == "data" { return resolvingDataPaths(["data": value], against: folder)["data"]! }
+        let parts = key.split(separator: ".").map(String.init)
+        guard parts.count == 2, parts[0] == "data", DataConfig.pathKeys.contains(parts[1]) else { return value }
+        return resolvingPath(value, against: folder)
+    }
+
+    private static func resolvingPath(_ value: ConfigValue, against folder: String) -> ConfigValue {
+        switch value {
+        case let .string(path): return .string(DataConfig.absolutePath(path, against: folder))
+        case let .array(items): return .array(items.map { resolvingPath($0, against: folder) })
+        default: return value
+        }
+    }
+
     /// A key as TOML writes it: bare when it is letters, digits, `_` and `-` only, else quoted.
     static func bareOrQuoted(_ key: String) -> String {
         let bare = !key.isEmpty && key.unicodeScalars.allSatisfy {

@@ -47,6 +47,7 @@ public struct PreparedData: Sendable {
 
     static func load(_ d: DataConfig, seed: UInt64) throws -> Dataset {
         func url(_ path: String) -> URL { URL(fileURLWithPath: path) }
+        try checkFilesExist(d)
         switch d.source {
         case .digits: return try Dataset.digits(in: url(d.path))
         case .idx: return try Dataset.idx(images: url(d.images), labels: url(d.labels))
@@ -59,7 +60,6 @@ public struct PreparedData: Sendable {
         case .teacherStudent:
             return Dataset.teacherStudent(count: d.count, teacherWidths: d.teacherWidths, noise: d.noise, seed: seed)
         case .text:
-            try checkTextFiles(d)
             return try Dataset.text(files: d.textFiles.map(url), context: d.context, tokenizer: d.tokenizer, count: d.count)
         case .copy: return Dataset.copyTask(count: d.count, context: d.context, symbols: d.symbols, seed: seed)
         case .sort: return Dataset.sortTask(count: d.count, context: d.context, symbols: d.symbols, seed: seed)
@@ -67,15 +67,14 @@ public struct PreparedData: Sendable {
         }
     }
 
-    /// A missing text file is an error naming it and the key that lists it; the default corpus
-    /// (Debian's fortunes-min) also says how to install it.
-    static func checkTextFiles(_ d: DataConfig) throws {
-        for (i, path) in d.textFiles.enumerated() where !FileManager.default.fileExists(atPath: path) {
-            let key = d.files.isEmpty ? "data.path" : "data.files[\(i)]"
+    /// A data file or folder that is not there is an error naming it and the config key that
+    /// names it; the default text corpus (Debian's fortunes-min) also says how to install it.
+    static func checkFilesExist(_ d: DataConfig) throws {
+        for (key, path) in d.namedPaths where !FileManager.default.fileExists(atPath: path) {
             let hint = path.hasPrefix(Dataset.fortunesDirectory)
                 ? "; the default text corpus there is Debian's fortunes-min package, which scripts/setup installs"
-                : ""
-            throw DataError("\(path): no such file (\(key))\(hint)")
+                : path.isEmpty ? "; set it in the config" : "; relative paths in a config are read from the config file's folder"
+            throw DataError("\(path.isEmpty ? "(empty path)" : path): no such file or folder (\(key))\(hint)")
         }
     }
 }
