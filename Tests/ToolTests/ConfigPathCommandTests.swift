@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Training
 
 /// Relative data paths in a config are read from the config file's folder (docs/config.md,
 /// "Paths"): the same config records the same run from any working directory, the run file stores
@@ -73,6 +74,31 @@ struct ConfigPathCommandTests {
         #expect(gone.status == 1, "\(gone)")
         for fragment in [digits, "data.path"] { #expect(gone.stderr.contains(fragment), "'\(fragment)' missing from: \(gone.stderr)") }
         #expect(try Data(contentsOf: dir.appendingPathComponent("a.h5")) == before)
+    }
+
+    @Test("a run file whose stored config names its data relative to another folder (as files did before) is analysed from the recorded absolute paths")
+    func olderRunFiles() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A config built in code keeps its path as written: "fixtures/digits", relative to the
+        // repository root (the tests' working directory), as run files recorded before config-relative paths stored it.
+        var config = RunConfig()
+        config.steps = 2
+        config.dtype = "f64"
+        config.data.path = "fixtures/digits"
+        config.data.subset = 50
+        config.model.hidden = [3]
+        config.record.sharpnessEvery = 0
+        config.record.hessianExamples = 10
+        config.record.embedLimit = 0
+        config.record.checkpointAt = [2]
+        config.record.spectrumAt = []
+        let run = dir.appendingPathComponent("old.h5").path
+        _ = try Recorder.record(config, options: RecordOptions(outputPath: run, progress: .quiet))
+        // From a folder without fixtures/digits, only the recorded absolute paths lead to the data.
+        let result = try tool("curv-density", [run, "--at", "2", "--top", "1", "--bottom", "0", "--probes", "1", "--lanczos", "3"], in: dir)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("step 2 [hessian] analysis"), "\(result)")
     }
 
     @Test("a data path that leads nowhere is refused naming the absolute path, the key and the rule; nothing is written")
