@@ -6,7 +6,7 @@
 public enum RunFormat {
     /// The format version this build writes ("MAJOR.MINOR"). Readers accept any file of the same
     /// major version: minor versions only add optional groups, datasets and attributes.
-    public static let version = "1.5"
+    public static let version = "1.6"
     /// Major versions this build reads.
     public static let supportedMajorVersions = [1]
     /// The `software` attribute written at the root.
@@ -59,6 +59,8 @@ enum Schema {
     enum Metrics {
         static let group = "metrics"
         static let step = "step"
+        /// Format 1.6: per column, MetricCatalog's units and description.
+        static let units = "units", description = "description"
     }
     enum Checkpoint {
         static let group = "checkpoints"

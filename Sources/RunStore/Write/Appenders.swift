@@ -24,8 +24,19 @@ final class MetricsAppender {
     }
 
     static func createStep(in group: H5Group) throws -> H5Dataset {
-        try group.createDataset(Schema.Metrics.step, fileType: Int64.fileType, shape: [0],
-                                options: H5DatasetOptions(extendible: true, chunk: [RunFormat.appendChunk], fillInt: -1))
+        let step = try group.createDataset(Schema.Metrics.step, fileType: Int64.fileType, shape: [0],
+                                           options: H5DatasetOptions(extendible: true, chunk: [RunFormat.appendChunk], fillInt: -1))
+        try describe(step, as: Schema.Metrics.step)
+        return step
+    }
+
+    /// Writes the column's `units` and `description` attributes (MetricCatalog) while the column
+    /// is still unnamed, so they are part of the record that the link makes visible. A name the
+    /// catalog does not know (written through the RunWriter API) gets none.
+    static func describe(_ column: H5Dataset, as name: String) throws {
+        guard let entry = MetricCatalog.entry(for: name) else { return }
+        try column.setAttribute(Schema.Metrics.units, entry.units)
+        try column.setAttribute(Schema.Metrics.description, entry.description)
     }
 
     /// Appends rows; each row's missing metrics stay NaN. `barrier` commits what was written so
@@ -47,6 +58,7 @@ final class MetricsAppender {
                                                  options: H5DatasetOptions(extendible: true, chunk: [RunFormat.appendChunk],
                                                                            fillDouble: .nan),
                                                  anonymous: true)
+            try Self.describe(column, as: name)
             columns[name] = column
             created.append((name, column))
         }
