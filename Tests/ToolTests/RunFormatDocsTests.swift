@@ -104,6 +104,20 @@ struct RunFormatDocsTests {
     /// set, spectra of both operators, checkpoints, block sharpness and GradInit (then analysed by
     /// curv-density --blocks and --trace); a ResNet with BatchNorm (buffers); a text Transformer
     /// (vocabulary, positions); a run that oscillates about 2/lr (crossings) and one that diverges (spikes, divergence).
+    static let oscillating = """
+        steps = 40
+        [data]
+        source = "digits"
+        subset = 60
+        [model]
+        hidden = [8]
+        [optimizer]
+        lr = 3.0
+        [record]
+        sharpness_every = 1
+        hessian_examples = 20
+        """
+
     static let configs: [(name: String, toml: String)] = [
         ("adam", """
             steps = 6
@@ -166,34 +180,9 @@ struct RunFormatDocsTests {
             hessian_examples = 8
             checkpoint_at = [2]
             """),
-        ("oscillating", """
-            steps = 40
-            [data]
-            source = "digits"
-            subset = 60
-            [model]
-            hidden = [8]
-            [optimizer]
-            lr = 3.0
-            [record]
-            sharpness_every = 1
-            hessian_examples = 20
-            """),
-        ("diverging", """
-            steps = 40
-            [data]
-            source = "digits"
-            subset = 60
-            [model]
-            hidden = [8]
-            [optimizer]
-            lr = 20.0
-            [record]
-            sharpness_every = 1
-            hessian_examples = 20
-            divergence_factor = 2.5
-            spike_factor = 1.2
-            """),
+        ("oscillating", oscillating),
+        ("diverging", oscillating.replacingOccurrences(of: "lr = 3.0", with: "lr = 20.0")
+            + "\ndivergence_factor = 2.5\nspike_factor = 1.2\n"),
     ]
 
     @Test("every object a recorded file holds is documented; every metric column and event kind is in the docs' tables, with the file's units and descriptions")
