@@ -16,6 +16,7 @@
 
 #include <hdf5.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 // MARK: Native (in-memory) datatypes: what Swift's Float, Double, Int8 ... look like in memory.
@@ -141,6 +142,90 @@ static inline int curv_h5_innermost_error(char *buffer, size_t capacity) {
         if (H5Eget_msg(sink.minor, NULL, minor, sizeof minor) > 0) curv_h5_copy_text_(&sink, minor);
     }
     return sink.length;
+}
+
+// MARK: Dimension scales (the HDF5 Dimension Scale Specification, written without libhdf5_hl).
+// xarray (h5netcdf), netCDF and h5py's `dims` read a dataset's dimension from its DIMENSION_LIST
+// attribute, which references the scale dataset; the scale is a dataset whose CLASS attribute is
+// "DIMENSION_SCALE" (a fixed-length, NUL-terminated ASCII string, as H5DSset_scale writes it).
+
+/// A scalar attribute `name` = `value` as a fixed-length NUL-terminated ASCII string.
+static inline herr_t curv_h5_write_fixed_string_attribute_(hid_t object, const char *name, const char *value) {
+    herr_t status = -1;
+    hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR), attribute = -1;
+    if (type < 0 || space < 0) goto done;
+    if (H5Tset_size(type, strlen(value) + 1) < 0 || H5Tset_strpad(type, H5T_STR_NULLTERM) < 0) goto done;
+    attribute = H5Acreate2(object, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (attribute < 0) goto done;
+    status = H5Awrite(attribute, type, value);
+done:
+    if (attribute >= 0) H5Aclose(attribute);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    return status;
+}
+
+/// Makes `dataset` a dimension scale called `name` (attributes CLASS and NAME, as H5DSset_scale).
+static inline herr_t curv_h5_make_dimension_scale(hid_t dataset, const char *name) {
+    if (curv_h5_write_fixed_string_attribute_(dataset, "CLASS", "DIMENSION_SCALE") < 0) return -1;
+    return curv_h5_write_fixed_string_attribute_(dataset, "NAME", name);
+}
+
+/// Writes the DIMENSION_LIST attribute of the one-dimensional `dataset`: its dimension is the
+/// scale at `scale_path` (relative to `location`). Only the dataset's side is written, not the
+/// scale's REFERENCE_LIST back-pointers (H5DSattach_scale writes both): updating those would
+/// rewrite an object already on disk, which the run file's crash safety forbids. Readers of
+/// dimensions (H5DSiterate_scales, h5py, h5netcdf) follow DIMENSION_LIST.
+static inline herr_t curv_h5_attach_dimension_scale(hid_t dataset, hid_t location, const char *scale_path) {
+    herr_t status = -1;
+    hobj_ref_t reference;
+    if (H5Rcreate(&reference, location, scale_path, H5R_OBJECT, -1) < 0) return -1;
+    hvl_t list = { 1, &reference };
+    hsize_t rank[1] = { 1 };
+    hid_t type = H5Tvlen_create(H5T_STD_REF_OBJ), space = H5Screate_simple(1, rank, NULL), attribute = -1;
+    if (type < 0 || space < 0) goto done;
+    attribute = H5Acreate2(dataset, "DIMENSION_LIST", type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (attribute < 0) goto done;
+    status = H5Awrite(attribute, type, &list);
+done:
+    if (attribute >= 0) H5Aclose(attribute);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    return status;
+}
+
+/// The paths of the objects a vlen-of-object-references attribute (a DIMENSION_LIST) names, one
+/// per element (its first reference), written NUL-separated into `buffer` (truncated to
+/// `capacity`). Returns the number of elements, or -1 when `attribute` is not such a list.
+static inline int curv_h5_reference_list_paths(hid_t attribute, char *buffer, size_t capacity) {
+    int count = -1;
+    hid_t type = H5Aget_type(attribute), space = H5Aget_space(attribute), base = -1;
+    hvl_t *lists = NULL;
+    if (type < 0 || space < 0 || H5Tget_class(type) != H5T_VLEN) goto done;
+    base = H5Tget_super(type);
+    if (base < 0 || H5Tequal(base, H5T_STD_REF_OBJ) <= 0) goto done;
+    hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n < 0 || n > 64) goto done;
+    lists = (hvl_t *)calloc((size_t)(n > 0 ? n : 1), sizeof(hvl_t));
+    if (lists == NULL || H5Aread(attribute, type, lists) < 0) goto done;
+    size_t used = 0;
+    if (capacity > 0) buffer[0] = '\0';
+    for (hssize_t i = 0; i < n; i++) {
+        char name[1024] = "";
+        if (lists[i].len > 0 && lists[i].p != NULL) {
+            if (H5Rget_name(attribute, H5R_OBJECT, lists[i].p, name, sizeof name) < 0) name[0] = '\0';
+        }
+        size_t length = strlen(name);
+        if (used + length + 1 <= capacity) { memcpy(buffer + used, name, length + 1); used += length + 1; }
+    }
+    count = (int)n;
+    H5Dvlen_reclaim(type, space, H5P_DEFAULT, lists);
+done:
+    free(lists);
+    if (base >= 0) H5Tclose(base);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    return count;
 }
 
 #endif // CURVATURE_CHDF5_SHIM_H

@@ -72,6 +72,35 @@ struct InteropTests {
         #expect(object["text"] as? String == String(decoding: firstLabels, as: UTF8.self))
     }
 
+    @Test("xarray (h5netcdf) reads /metrics as one table indexed by step, with each column's units and description; pandas gets step as the index")
+    func xarrayMetrics() throws {
+        let scratch = ScratchDirectory("xarray")
+        defer { scratch.cleanUp() }
+        let path = scratch.path("run.h5")
+        try SampleRun.write(to: path, Double.self)
+        let script = """
+            import sys, warnings, h5py, numpy as np, xarray as xr
+            warnings.simplefilter("error")   # h5netcdf warns when it has to invent (phony) dimensions
+            ds = xr.open_dataset(sys.argv[1], group="metrics", engine="h5netcdf")
+            assert list(ds.sizes) == ["step"], dict(ds.sizes)
+            with h5py.File(sys.argv[1], "r") as f:
+                assert np.array_equal(ds["step"].values, f["metrics/step"][:])
+                names = sorted(k for k in f["metrics"] if k != "step")
+                for name in names:   # each column's own DIMENSION_LIST names the scale
+                    assert list(f["metrics"][name].dims[0].keys()) == ["step"], name
+            assert sorted(ds.data_vars) == names, (sorted(ds.data_vars), names)
+            for name, var in ds.data_vars.items():
+                assert var.dims == ("step",), (name, var.dims)
+                assert var.attrs["units"] and var.attrs["description"], name
+            assert ds["loss"].attrs["units"] == "nats"
+            frame = ds.to_dataframe()
+            assert frame.index.name == "step" and list(frame.index) == list(ds["step"].values)
+            print("OK", len(names), "columns")
+            """
+        let result = try run("/usr/bin/env", ["python3", "-c", script, path])
+        #expect(result.status == 0 && result.stdout.hasPrefix("OK"), "\(result.stdout)\(result.stderr)")
+    }
+
     @Test("the committed fixture passes the interop check",
           .enabled(if: interopAvailable, "needs python3 with h5py (pip install h5py) and hdf5-tools"))
     func fixture() throws {

@@ -152,3 +152,20 @@ extension H5Object {
         return value
     }
 }
+
+// MARK: Dimension scales
+
+extension H5Dataset {
+    /// Makes this dataset a dimension scale called `name` (xarray and netCDF then use it as a
+    /// coordinate): the attributes CLASS = "DIMENSION_SCALE" and NAME.
+    func makeDimensionScale(named name: String) throws {
+        try location.check(curv_h5_make_dimension_scale(handle.id, name), "H5Acreate2", "cannot mark the dataset as the dimension scale '\(name)'")
+    }
+
+    /// Names the one-dimensional dataset's dimension: the scale `path` in `group` (its
+    /// DIMENSION_LIST attribute; see curv_h5_attach_dimension_scale for what is not written).
+    func attachDimensionScale(_ path: String, in group: H5Group) throws {
+        try location.check(curv_h5_attach_dimension_scale(handle.id, group.handle.id, path), "H5Acreate2",
+                           "cannot attach the dimension scale '\(path)'")
+    }
+}

@@ -10,6 +10,9 @@ enum H5Value {
     /// Signed or unsigned integers of `size` bytes, as Int64, and the raw bytes.
     case integers([Int64], size: Int, signed: Bool, raw: [UInt8])
     case strings([String])
+    /// Lists of object references (a DIMENSION_LIST): per element, the path of the object its
+    /// first reference names.
+    case references([String])
     /// A type this reader does not interpret (compound, enum, ...): its class name.
     case other(String)
 }
@@ -56,6 +59,14 @@ extension H5Object {
         switch typeClass {
         case H5T_STRING:
             return .strings(try stringAttributeValues(name))
+        case H5T_VLEN:
+            // A DIMENSION_LIST: per dimension, the path of its scale.
+            var buffer = [CChar](repeating: 0, count: 4096)
+            let n = curv_h5_reference_list_paths(attribute.id, &buffer, buffer.count)
+            guard n >= 0 else { return .other(String(describing: typeClass)) }
+            let bytes = buffer.map { UInt8(bitPattern: $0) }
+            return .references(bytes.split(separator: 0, maxSplits: Int(n), omittingEmptySubsequences: false).prefix(Int(n))
+                .map { String(decoding: $0, as: UTF8.self) })
         case H5T_FLOAT, H5T_INTEGER:
             var raw = [UInt8](repeating: 0, count: count * size)
             let status = raw.withUnsafeMutableBytes { H5Aread(attribute.id, type.id, $0.baseAddress) }

@@ -88,6 +88,8 @@ public enum RunManifest {
                                  values: values.map { .int(Int($0)) }, fnv1a64: fnv1a64(raw))
         case let .strings(values):
             return ManifestEntry(path: path, kind: kind, dtype: "str", shape: [], values: values.map { .string($0) }, fnv1a64: nil)
+        case let .references(paths):
+            return ManifestEntry(path: path, kind: kind, dtype: "ref", shape: [], values: paths.map { .string($0) }, fnv1a64: nil)
         case let .other(name):
             return ManifestEntry(path: path, kind: kind, dtype: "other:\(name)", shape: [], values: [], fnv1a64: nil)
         }

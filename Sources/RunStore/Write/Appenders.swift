@@ -27,11 +27,14 @@ final class MetricsAppender {
         let step = try group.createDataset(Schema.Metrics.step, fileType: Int64.fileType, shape: [0],
                                            options: H5DatasetOptions(extendible: true, chunk: [RunFormat.appendChunk], fillInt: -1))
         try describe(step, as: Schema.Metrics.step)
+        // Every column's dimension is `step`, so xarray and pandas index rows by it.
+        try step.makeDimensionScale(named: Schema.Metrics.step)
         return step
     }
 
     /// Writes the column's `units` and `description` attributes (MetricCatalog) while the column
-    /// is still unnamed, so they are part of the record that the link makes visible. A name the
+    /// is still unnamed, so they are part of the record that the link makes visible (its
+    /// DIMENSION_LIST too, written by `append`). A name the
     /// catalog does not know (written through the RunWriter API) gets none.
     static func describe(_ column: H5Dataset, as name: String) throws {
         guard let entry = MetricCatalog.entry(for: name) else { return }
@@ -59,6 +62,7 @@ final class MetricsAppender {
                                                                            fillDouble: .nan),
                                                  anonymous: true)
             try Self.describe(column, as: name)
+            try column.attachDimensionScale(Schema.Metrics.step, in: group)
             columns[name] = column
             created.append((name, column))
         }
