@@ -1,3 +1,4 @@
+import Foundation
 import Raster
 
 /// A figure: panels in a grid of `rows` x `columns` cells, an optional title above them.
@@ -75,10 +76,37 @@ public struct Figure: Sendable {
         try rasterize().writePNG(to: path, options: PNGOptions(text: text))
     }
 
+    /// The figure as an SVG document, drawn by the same calls as the PNG (`render`).
+    public func svg(description: String = "Curvature") -> String {
+        var b = SVGBackend(width: width, height: height)
+        render(into: &b)
+        return b.document(description: description)
+    }
+
+    /// Renders and writes an SVG file. Like `writePNG`, the file appears only when complete (a
+    /// temporary file beside it, renamed over `path`).
+    public func writeSVG(to path: String, description: String = "Curvature") throws {
+        let temporary = (path as NSString).deletingLastPathComponent + "/.\((path as NSString).lastPathComponent).\(getpid()).partial"
+        do {
+            try Data(svg(description: description).utf8).write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw SVGWriteError(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
     /// What is drawn where, without pixels.
     public func record() -> RecordingBackend {
         var b = RecordingBackend(width: width, height: height)
         render(into: &b)
         return b
     }
+}
+
+/// An SVG file could not be written; names the path and the system's reason.
+public struct SVGWriteError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): cannot write the SVG file (\(reason))" }
 }

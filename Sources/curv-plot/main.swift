@@ -14,13 +14,14 @@ enum SourceOption: String, ExpressibleByArgument, CaseIterable {
     case recorded
 }
 
-/// curv-plot FIGURE RUN.h5 [RUN.h5 ...] --out FIG.png: draws one figure from run files (see docs/figures.md).
+/// curv-plot FIGURE RUN.h5 [RUN.h5 ...] --out FIG.png|FIG.svg: draws one figure from run files (see docs/figures.md).
 struct CurvPlot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curv-plot",
-        abstract: "Draw a figure from Curvature run files into a PNG.",
+        abstract: "Draw a figure from Curvature run files into a PNG or an SVG.",
         discussion: """
         FIGURE is one of: \(FigureKind.allCases.map(\.rawValue).joined(separator: ", ")). See docs/figures.md.
+        An --out ending in .svg writes the same figure as vector graphics (text as text, DejaVu Sans).
 
         \(ExitStatus.help)
         """,
@@ -32,7 +33,7 @@ struct CurvPlot: ParsableCommand {
     @Argument(help: "Run files (HDF5) written by curv-record; for grid, one folder written by curv-sweep.")
     var runs: [String]
 
-    @Option(name: .long, help: "Output PNG path (written only when complete).")
+    @Option(name: .long, help: "Output path, .png or .svg (written only when complete).")
     var out: String
 
     @Option(name: .long, parsing: .unconditional, help: "Steps for density figures, comma-separated (default: the last recorded spectrum).")
@@ -83,7 +84,7 @@ struct CurvPlot: ParsableCommand {
     @Flag(name: .long, help: "Print nothing but errors (default: the source drawn at each step, then the output path).")
     var quiet = false
 
-    @Flag(name: .long, help: "Replace an existing --out file that is not a PNG (an existing PNG is always replaced).")
+    @Flag(name: .long, help: "Replace an existing --out file that is not a PNG (or, for .svg, not an SVG); an existing one is always replaced.")
     var overwrite = false
 
     func validate() throws {
@@ -97,11 +98,17 @@ struct CurvPlot: ParsableCommand {
             throw ValidationError("unknown figure '\(figure)'; expected one of: \(FigureKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard !runs.isEmpty else { throw ValidationError("give at least one run file") }
-        guard out.lowercased().hasSuffix(".png") else { throw ValidationError("--out must name a .png file, got '\(out)'") }
+        guard [".png", ".svg"].contains(where: out.lowercased().hasSuffix) else {
+            throw ValidationError("--out must name a .png or .svg file, got '\(out)'")
+        }
         if let input = runs.first(where: { OutputGuard.sameFile(out, $0) }) {
             throw ValidationError("--out \(out) is the input run file \(input); writing the figure there would destroy the run: choose another --out")
         }
-        if !overwrite && OutputGuard.existsWithoutSignature(out, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+        if !overwrite && isSVG && OutputGuard.existsWithoutSignature(out, Array("<?xml".utf8))
+            && OutputGuard.existsWithoutSignature(out, Array("<svg".utf8)) {
+            throw ValidationError("\(out) exists and is not an SVG; pass --overwrite to replace it")
+        }
+        if !overwrite && !isSVG && OutputGuard.existsWithoutSignature(out, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
             throw ValidationError("\(out) exists and is not a PNG; pass --overwrite to replace it")
         }
         if let size { _ = try parseSize(size) }
@@ -148,6 +155,9 @@ struct CurvPlot: ParsableCommand {
         return (parts[0], parts[1])
     }
 
+    /// The figure is written as SVG (vector) rather than PNG.
+    var isSVG: Bool { out.lowercased().hasSuffix(".svg") }
+
     func parseSteps(_ text: String) throws -> [Int] {
         let steps = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let values = steps.compactMap { Int($0) }
@@ -176,7 +186,7 @@ struct CurvPlot: ParsableCommand {
         let drawn: DrawnFigure
         do {
             drawn = try FigureBuilder.draw(FigureKind(rawValue: figure)!, runs: runs, options: options)
-            try drawn.figure.writePNG(to: out)
+            if isSVG { try drawn.figure.writeSVG(to: out) } else { try drawn.figure.writePNG(to: out) }
         } catch {
             failAndExit("curv-plot", error)
         }
