@@ -11,6 +11,8 @@ struct DensityCurve {
     var density: [Double]
     var spread: [Double]
     var lambdaMax: Double?
+    /// The Gaussian kernel's width (eigenvalue units): the analysis's own, or 1% of the spectrum's span.
+    var sigma: Double
     /// The recorded spectrum or analysis drawn (`SourceChoice.choose`).
     var source: SpectrumSource
 }
@@ -31,14 +33,16 @@ enum DensityFigure {
         var source = found.source
         if let a = found.analysis, !a.grid.isEmpty, a.grid.count == a.density.count {
             let spread = a.densitySpread.count == a.grid.count ? a.densitySpread : [Double](repeating: 0, count: a.grid.count)
-            return DensityCurve(step: step, grid: a.grid, density: a.density, spread: spread, lambdaMax: source.lambdaMax, source: source)
+            return DensityCurve(step: step, grid: a.grid, density: a.density, spread: spread, lambdaMax: source.lambdaMax,
+                                sigma: a.sigma, source: source)
         }
         do {
             let nodes = try found.tridiagonals.flatMap { try $0.eigenvalues() }
             let span = max((nodes.max() ?? 1) - (nodes.min() ?? 0), 1e-12)
             let d = try spectralDensity(from: found.tridiagonals, sigma: 0.01 * span, gridPoints: 1200)
             if source.lambdaMax == nil { source.lambdaMax = nodes.max() }
-            return DensityCurve(step: step, grid: d.grid, density: d.density, spread: d.spread, lambdaMax: source.lambdaMax, source: source)
+            return DensityCurve(step: step, grid: d.grid, density: d.density, spread: d.spread, lambdaMax: source.lambdaMax,
+                                sigma: 0.01 * span, source: source)
         } catch {
             throw FigureError("\(figure.rawValue): \(run.file): cannot rebuild the density at step \(step) from the \(source.name): \(error)")
         }
@@ -80,16 +84,16 @@ enum DensityFigure {
             }
         }
         let op0 = curves[0].2
-        var a = Axes(title: "Spectral density" + (op0 == .preconditioned ? " (preconditioned)" : ""),
+        var a = Axes(title: operatorName(op0) + " spectral density",
                      xLabel: "eigenvalue λ", yLabel: "density", yScale: .log)
-        if runs.count == 1, figure == .density { a.title = "Spectral density: \(runs[0].label)" }
-        if curves.count == 1 { a.subtitle = curves[0].1.source.description }
+        if runs.count == 1, figure == .density { a.title = operatorName(op0) + " spectral density: \(runs[0].label)" }
+        if curves.count == 1 { a.subtitle = curves[0].1.source.description + "; kernel σ = \(RunData.shortNumber(curves[0].1.sigma))" }
         a.tightX = true
         var peak = 0.0, lambdas: [Double] = [], xs: [Double] = []
         for (i, (run, c, op)) in curves.enumerated() {
             let color = Palette.color(i)
             var label = runs.count == 1 ? "step \(c.step)" : "\(run.label), step \(c.step)"
-            if curves.count > 1 { label += " (\(c.source.shortDescription))" }
+            if curves.count > 1 { label += " (\(c.source.shortDescription), σ = \(RunData.shortNumber(c.sigma)))" }
             a.add(.band(x: c.grid, lower: zip(c.density, c.spread).map { $0 - $1 }, upper: zip(c.density, c.spread).map { $0 + $1 },
                         color: color, opacity: 0.2))
             a.add(.line(x: c.grid, y: c.density, label: label, color: color, width: 1.6))
@@ -114,6 +118,11 @@ enum DensityFigure {
         if peak > 0 { a.yLimits = (peak * 1e-6)...(peak * 3) }
         if let lo = xs.min(), let hi = xs.max(), hi > lo { a.xLimits = lo...hi }
         return (a, curves.map(\.1.source))
+    }
+
+    /// What the density is of, as titles name it.
+    static func operatorName(_ op: SpectralOperator) -> String {
+        op == .preconditioned ? "Preconditioned Hessian (P^-1/2 H P^-1/2)" : "Hessian"
     }
 
     /// "λ_max = 4.66", with the residual when the Ritz value has not converged: "λ_max = 3.46 (residual 0.52)".

@@ -50,6 +50,9 @@ public enum FigureBuilder {
         case .grid: preconditionFailure("grid reads a sweep folder, not run files: drawn above")
         }
         (figure.width, figure.height) = options.size(kind)
+        if kind == .report && options.width == nil && options.height == nil {
+            (figure.width, figure.height) = ReportFigure.defaultSize(panels: figure.panels.count)
+        }
         figure.scale = options.resolvedScale(kind)
         if let t = options.title { figure.title = t }
         // Training steps are whole numbers: a step axis never labels 2.5.

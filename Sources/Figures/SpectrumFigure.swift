@@ -5,13 +5,20 @@ import RunStore
 import Spectral
 
 /// `spectrum`: the evolution of the spectrum over training as a heatmap (x: step, y: eigenvalue, colour:
-/// log density), each column taking the step nearest in step that has a spectrum. At each step it draws the
+/// log density). Each recorded spectrum is a band at its own step, `bandColumns` of the heatmap's columns
+/// wide (narrower where neighbours are closer: each column shows the spectrum nearest to it, never one
+/// farther than half a band); columns between bands are grey, "no spectrum recorded": nothing is
+/// interpolated across unrecorded steps. At each step it draws the
 /// most accurate source with Lanczos tridiagonals (`SourceChoice`), or the one `FigureOptions.source` names,
 /// and the subtitle says which. λ_max (the sharpness metric, white with markers) and the stability threshold
 /// (vermillion, dashed) are drawn on top. Draws one run (several are an error); the step axis is linear.
 enum SpectrumFigure {
     static let rows = 180
     static let columns = 300
+    /// The width of each recorded spectrum's band, in heatmap columns (of `columns` across the steps).
+    static let bandColumns = 12.0
+    /// The colour of steps without a spectrum.
+    static let unrecorded = Color(red: 0.87, green: 0.87, blue: 0.87)
     /// Pixels (at scale 1) of the canvas's width the subtitle leaves to the y axis and the colorbar.
     static let captionMargin = 230.0
 
@@ -58,16 +65,21 @@ enum SpectrumFigure {
         }
         let peak = densities.flatMap { $0 }.max() ?? 1
         let floor = peak * 1e-5
-        // Column c covers steps [x0 + c w, x0 + (c+1) w); it shows the spectrum nearest its centre.
-        let x0 = Double(steps.first!), x1 = Double(steps.last!), w = (x1 - x0) / Double(columns)
-        var values = [Double](repeating: floor, count: rows * columns)
+        // Column c covers steps [x0 + c w, x0 + (c+1) w); it shows the spectrum nearest its centre when that
+        // spectrum's step lies within half a band of it, else nothing (NaN: the "unrecorded" grey). The
+        // axis runs half a band past the first and last steps so that their bands are whole.
+        let margin = bandColumns / 2 * Double(steps.last! - steps.first!) / Double(columns)
+        let x0 = Double(steps.first!) - margin, x1 = Double(steps.last!) + margin, w = (x1 - x0) / Double(columns)
+        var values = [Double](repeating: .nan, count: rows * columns)
         for c in 0..<columns {
             let x = x0 + (Double(c) + 0.5) * w
             let k = steps.indices.min { abs(Double(steps[$0]) - x) < abs(Double(steps[$1]) - x) }!
+            guard abs(Double(steps[k]) - x) <= max(bandColumns / 2, 0.5) * w else { continue }
             for r in 0..<rows { values[r * columns + c] = max(densities[k][r], floor) }
         }
         var h = Heatmap(values: values, columns: columns, rows: rows, x: x0...x1, y: range, colorScale: .log, label: "density")
         h.colorRange = floor...peak
+        h.colormap.invalid = unrecorded
         var a = Axes(title: "Spectrum over training: \(run.label)", xLabel: "step",
                      yLabel: op == .preconditioned ? "eigenvalue of P⁻½ H P⁻½" : "Hessian eigenvalue")
         // The caption fits when it is narrower than the canvas less the y axis and the colorbar.
@@ -85,6 +97,7 @@ enum SpectrumFigure {
             let label = run.thresholdName(op) + (above ? " (above, ≥ \(RunData.shortNumber(t.y.min()!)))" : "")
             a.add(.line(x: t.x, y: t.y, label: label, color: Palette.color(1), width: 2, dash: [7, 4]))
         }
+        a.add(.scatter(x: [], y: [], label: "no spectrum recorded", color: unrecorded, marker: .square, size: 9, edge: Palette.reference))
         a.xLimits = x0...x1
         a.yLimits = range
         return (a, sources)

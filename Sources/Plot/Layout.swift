@@ -18,6 +18,8 @@ public struct PanelLayout: Sendable {
     public var labelSize: Double
     public var titleSize: Double
     public var subtitleSize: Double
+    /// The subtitle as drawn: broken after "; " into lines that fit the panel's cell (one line when it fits).
+    public var subtitleLines: [String] = []
 }
 
 enum Layout {
@@ -42,6 +44,9 @@ enum Layout {
                         width: max(cell.width - 80 * s, 10), height: max(cell.height - 60 * s, 10))
         var result: PanelLayout!
         for _ in 0..<3 {
+            // The subtitle is centred on the data area: its lines fit the cell on both sides of that centre.
+            let halfRoom = min(plot.center.x - cell.minX, cell.maxX - plot.center.x) - theme.padding * s
+            let subtitleLines = axes.subtitle.map { wrap($0, width: 2 * halfRoom, size: subtitleSize, measure: measure) } ?? []
             let xMap = AxisMapping(scale: axes.xScale, limits: limits.x, pixels: (plot.minX, plot.maxX))
             let yMap = AxisMapping(scale: axes.yScale, limits: limits.y, pixels: (plot.maxY, plot.minY))
             let yMax = max(2, min(9, Int(plot.height / (2.6 * tickH))))
@@ -57,7 +62,9 @@ enum Layout {
             var bottom = tickLen + 0.8 * pad + tickH + pad
             if axes.xLabel != nil { bottom += labelH + 0.5 * pad }
             var top = pad + (axes.title != nil ? titleH + pad : 0)
-            if axes.subtitle != nil { top += subtitleH + (axes.title != nil ? 0.5 * pad : pad) }
+            if !subtitleLines.isEmpty {
+                top += Double(subtitleLines.count) * subtitleH + Double(subtitleLines.count - 1) * 0.25 * pad + (axes.title != nil ? 0.5 * pad : pad)
+            }
             if axes.title == nil && axes.subtitle == nil { top += tickH / 2 }
             var right = pad
             if let last = xTicks.labels.last, let v = xTicks.major.last, let px = xMap.map(v) {
@@ -83,7 +90,8 @@ enum Layout {
             }
             result = PanelLayout(plot: plot, x: xMap, y: yMap, xTicks: xTicks, yTicks: yTicks,
                                  colorbar: colorbar, colorMapping: cMap, colorTicks: cTicks,
-                                 tickSize: tickSize, labelSize: labelSize, titleSize: titleSize, subtitleSize: subtitleSize)
+                                 tickSize: tickSize, labelSize: labelSize, titleSize: titleSize, subtitleSize: subtitleSize,
+                                 subtitleLines: subtitleLines)
             let next = Rect(x: (cell.minX + left).rounded(), y: (cell.minY + top).rounded(),
                             width: max(10, (cell.width - left - right).rounded()),
                             height: max(10, (cell.height - top - bottom).rounded()))
@@ -91,6 +99,25 @@ enum Layout {
             plot = next
         }
         return result
+    }
+
+    /// `text` in lines no wider than `width`: broken after its "; " separators where the parts fit (as
+    /// many per line as fit), and between words inside a part that is wider on its own. A single word
+    /// wider than `width` keeps a line to itself.
+    static func wrap<B: DrawingBackend>(_ text: String, width: Double, size: Double, measure: B) -> [String] {
+        func fits(_ line: String) -> Bool { measure.measureText(line, size: size).width <= width }
+        guard !fits(text) else { return [text] }
+        func greedy(_ pieces: [String], separator: String) -> [String] {
+            var lines: [String] = []
+            for piece in pieces {
+                if let last = lines.last, fits(last + separator + piece) { lines[lines.count - 1] = last + separator + piece }
+                else { lines.append(piece) }
+            }
+            return lines
+        }
+        let parts = text.components(separatedBy: "; ")
+        let lines = greedy(parts, separator: "; ")
+        return lines.flatMap { fits($0) ? [$0] : greedy($0.components(separatedBy: " "), separator: " ") }
     }
 
     /// X ticks whose labels do not collide: starts from about one tick per 70 px and lowers the count until

@@ -50,11 +50,14 @@ extension PanelRenderer {
                        alignment: .center, baseline: .bottom, angle: .pi / 2)
         }
         var titleBottom = plot.minY - pad
-        if let subtitle = axes.subtitle {
-            b.drawText(subtitle, at: Point(plot.center.x, titleBottom), size: layout.subtitleSize, color: Palette.reference,
-                       alignment: .center, baseline: .bottom, angle: 0)
+        if !layout.subtitleLines.isEmpty {
             let m = b.measureText("Ag", size: layout.subtitleSize)
-            titleBottom -= m.ascent + m.descent + 0.5 * pad
+            for line in layout.subtitleLines.reversed() {
+                b.drawText(line, at: Point(plot.center.x, titleBottom), size: layout.subtitleSize, color: Palette.reference,
+                           alignment: .center, baseline: .bottom, angle: 0)
+                titleBottom -= m.ascent + m.descent + 0.25 * pad
+            }
+            titleBottom -= 0.25 * pad
         }
         if let title = axes.title {
             b.drawText(title, at: Point(plot.center.x, titleBottom), size: layout.titleSize, color: Palette.ink,

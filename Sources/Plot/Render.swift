@@ -169,8 +169,10 @@ struct PanelRenderer {
         let anchor = Point(leftward ? p.x - off : p.x + off, downward ? p.y + off : p.y - off)
         let baseline: TextBaseline = downward ? .top : .bottom
         let align: TextAlignment = leftward ? .right : .left
-        b.drawText(item.text, at: anchor, size: size, color: color, alignment: align, baseline: baseline, angle: 0)
         let box = b.textBox(item.text, at: anchor, size: size, alignment: align, baseline: baseline)
+        // A white backing keeps lines drawn under the label (a threshold next to λ_max) from crossing its text.
+        b.fillRect(box.insetBy(-1.5 * s), color: Color(red: 1, green: 1, blue: 1, alpha: 0.85))
+        b.drawText(item.text, at: anchor, size: size, color: color, alignment: align, baseline: baseline, angle: 0)
         return [box, Rect(x: p.x - off, y: p.y - off, width: 2 * off, height: 2 * off)]
     }
 }

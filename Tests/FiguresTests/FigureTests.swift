@@ -210,11 +210,46 @@ struct FigureTests {
         #expect(missing.hasPrefix("loss: ") && missing.contains("/nonexistent/run.h5"))
     }
 
-    @Test("the report keeps loss and lr when the run has no sharpness or spectra")
-    func reportOfBareRun() throws {
-        let f = try FigureBuilder.make(.report, runs: [Runs.bare], options: Self.options())
-        #expect(f.panels.count == 2 && f.rows == 1)
-        expectCleanText(f.record(), name: "bare report")
+    @Test("the report adapts: a constant learning rate goes into the title, missing panels leave no empty cell")
+    func reportAdapts() throws {
+        // No sharpness, no spectra, constant lr: the loss alone, at the single-panel size.
+        let bare = try FigureBuilder.make(.report, runs: [Runs.bare], options: FigureOptions())
+        #expect(bare.panels.count == 1 && bare.rows == 1 && bare.columns == 1 && (bare.width, bare.height) == (900, 560))
+        #expect(bare.title?.hasSuffix("learning rate constant at 0.01") == true, "\(String(describing: bare.title))")
+        expectCleanText(bare.record(), name: "bare report")
+        // Constant lr with sharpness and spectra: three panels side by side, no lr panel.
+        let gd = try FigureBuilder.make(.report, runs: [Runs.gd], options: FigureOptions())
+        #expect(gd.panels.map(\.title) == ["Loss", "Sharpness vs threshold", "Hessian spectral density at step 12"])
+        #expect((gd.rows, gd.columns) == (1, 3) && (gd.width, gd.height) == (1500, 520))
+        expectCleanText(gd.record(), name: "gd report")
+        // A warmup schedule keeps the lr panel (this run has no spectra: three panels).
+        let adam = try FigureBuilder.make(.report, runs: [Runs.adam], options: FigureOptions())
+        #expect(adam.panels.map(\.title) == ["Loss", "Learning rate", "Sharpness vs threshold"] && (adam.rows, adam.columns) == (1, 3))
+        #expect(adam.title?.contains("constant") == false)
+        expectCleanText(adam.record(), name: "adam report")
+        // --size wins over the adapted default.
+        var sized = FigureOptions(); sized.width = 1000; sized.height = 700
+        let f = try FigureBuilder.make(.report, runs: [Runs.gd], options: sized)
+        #expect((f.width, f.height) == (1000, 700))
+    }
+
+    @Test("the spectrum heatmap draws each spectrum at its own step: no column farther than half a band from a recorded step is filled")
+    func spectrumBands() throws {
+        let f = try FigureBuilder.make(.spectrum, runs: [Runs.gd], options: Self.options())
+        let h = try #require(f.panels[0].heatmap)
+        let recorded = [0.0, 6, 12]   // Runs.gd's spectrum_at
+        let w = (h.x.upperBound - h.x.lowerBound) / Double(h.columns)
+        var filled = 0
+        for c in 0..<h.columns {
+            let x = h.x.lowerBound + (Double(c) + 0.5) * w
+            let distance = recorded.map { abs($0 - x) }.min()!
+            let column = (0..<h.rows).map { h.values[$0 * h.columns + c] }
+            let empty = column.allSatisfy { $0.isNaN }, full = column.allSatisfy { $0.isFinite }
+            if distance > 6 * w + 1e-9 { #expect(empty, "column \(c) at step \(x) is filled, \(distance) steps from a spectrum") }
+            if distance <= 0.5 * w { #expect(full, "column \(c) at recorded step \(x) is empty") }
+            if full { filled += 1 }
+        }
+        #expect(filled >= 3 * 11 && filled <= 3 * 13, "\(filled) filled columns for 3 spectra of 12")
     }
 
     @Test("a failed write leaves no file behind")

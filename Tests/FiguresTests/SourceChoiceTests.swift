@@ -86,7 +86,7 @@ struct SourceChoiceTests {
         #expect(source.lambdaMaxResidual == good.topResiduals[0])
         let label = try #require(Self.lambdaLabel(drawn.figure))
         #expect(label == "λ_max = \(RunData.shortNumber(good.topEigenvalues[0]))", "label: \(label)")
-        #expect(drawn.figure.panels[0].subtitle == "analysis 0000: 2 probes × 40 Lanczos steps, f64")
+        #expect(drawn.figure.panels[0].subtitle?.hasPrefix("analysis 0000: 2 probes × 40 Lanczos steps, f64; kernel σ = ") == true, "\(String(describing: drawn.figure.panels[0].subtitle))")
         expectCleanText(drawn.figure.record(), name: "density with an analysis")
     }
 
@@ -97,7 +97,7 @@ struct SourceChoiceTests {
         let source = try #require(drawn.sources.first)
         #expect(source.origin == .recorded, "chose \(source.name)")
         #expect(source.lambdaMax == recorded.eigenvalues[0])
-        #expect(drawn.figure.panels[0].subtitle == "recorded spectrum: 2 probes × \(recorded.lanczosSteps) Lanczos steps, f64")
+        #expect(drawn.figure.panels[0].subtitle?.hasPrefix("recorded spectrum: 2 probes × \(recorded.lanczosSteps) Lanczos steps, f64; kernel σ = ") == true, "\(String(describing: drawn.figure.panels[0].subtitle))")
     }
 
     @Test("spectrum: each heatmap column takes the best source at its step, and the subtitle lists them")
@@ -121,7 +121,7 @@ struct SourceChoiceTests {
         let source = try #require(drawn.sources.first)
         #expect(source.origin == .analysis(id: "0002") && source.step == 6)
         #expect(source.lambdaMax == poor.topEigenvalues[0])
-        #expect(drawn.figure.panels[0].subtitle == "analysis 0002: 8 probes × 3 Lanczos steps, f64")
+        #expect(drawn.figure.panels[0].subtitle?.hasPrefix("analysis 0002: 8 probes × 3 Lanczos steps, f64; kernel σ = ") == true, "\(String(describing: drawn.figure.panels[0].subtitle))")
         let label = try #require(Self.lambdaLabel(drawn.figure))
         #expect(label.hasPrefix("λ_max = \(RunData.shortNumber(poor.topEigenvalues[0]))"))
         #expect(label.contains("residual") == (poor.topResiduals[0] > 1e-3 * abs(poor.topEigenvalues[0])), "label: \(label)")
@@ -133,7 +133,7 @@ struct SourceChoiceTests {
         #expect(recorded.sources.map(\.origin) == [.recorded])
         let report = try FigureBuilder.draw(.report, runs: [AnalysedRun.path], options: Self.options(source: .analysis("0001")))
         #expect(report.sources.map(\.origin) == [.analysis(id: "0001")])
-        #expect(report.figure.panels.last?.title == "Spectral density at step 3")
+        #expect(report.figure.panels.last?.title == "Hessian spectral density at step 3")
     }
 
     @Test("an unknown analysis id is an error naming the file, the ids there and the fix, for every figure")
