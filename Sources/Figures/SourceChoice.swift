@@ -86,12 +86,23 @@ enum SourceChoice {
     /// The analysis `selection` names, or nil for `.best` and `.recorded`. Throws
     /// `FigureError.Reason.unknownAnalysis` when the run has no analysis of that id.
     static func namedAnalysis(_ run: RunData, _ selection: SourceSelection) throws -> StoredAnalysis? {
-        guard case .analysis(let id) = selection else { return nil }
+        guard case .analysis(let text) = selection else { return nil }
         let all = try run.analyses()
-        guard let found = all.first(where: { $0.id == id }) else {
-            throw FigureError.unknownAnalysis(run.figure, run.file, id: id, available: all.map { ($0.id, $0.analysis.step) })
+        let selector: AnalysisSelector
+        do { selector = try AnalysisSelector(text) } catch {
+            throw FigureError("\(run.figure.rawValue): --analysis: \(error)", reason: .unknownAnalysis(file: run.file, id: text, available: all.map(\.id)))
         }
-        return found
+        // An id alone: the message lists the ids and steps (as before selectors existed).
+        if selector.conditions.count == 1, selector.conditions[0].key == "id", !selector.latest {
+            guard let found = all.first(where: { $0.id == text }) else {
+                throw FigureError.unknownAnalysis(run.figure, run.file, id: text, available: all.map { ($0.id, $0.analysis.step) })
+            }
+            return found
+        }
+        do { return try selector.select(from: all, file: run.file) } catch {
+            throw FigureError("\(run.figure.rawValue): --analysis \(text): \(error)",
+                              reason: .unknownAnalysis(file: run.file, id: text, available: all.map(\.id)))
+        }
     }
 
     /// The operator a spectrum figure draws: the named analysis's, else `requested`, else the run's default.
@@ -119,7 +130,8 @@ enum SourceChoice {
         switch selection {
         case .recorded:
             chosen = usable.first { $0.source.origin == .recorded }
-        case .analysis(let id):
+        case .analysis:
+            let id = try namedAnalysis(run, selection)?.id ?? ""
             chosen = all.first { $0.source.origin == .analysis(id: id) } ?? usable.first
             if let c = chosen, needsTridiagonals, c.tridiagonals.isEmpty {
                 throw FigureError("\(run.figure.rawValue): \(run.file): analysis \(id) stored no Lanczos tridiagonals, which this figure "

@@ -60,7 +60,7 @@ struct CurvPlot: ParsableCommand {
     @Option(name: .long, help: "Spectra to draw: best (the most accurate recorded spectrum or analysis at each step) or recorded.")
     var source: SourceOption?
 
-    @Option(name: .long, help: ArgumentHelp("Draw this curv-density analysis (an /analyses id, e.g. 0003) at its step.", valueName: "ID"))
+    @Option(name: .long, help: ArgumentHelp("Draw this curv-density analysis at its step: an /analyses id (0003), or what it is: step=200,operator=preconditioned[,probes=,lanczos=,dtype=,seed=,blocks=,trace=yes][,latest].", valueName: "ID|SELECTION"))
     var analysis: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("x limits of every panel, LO,HI (data units: steps, or eigenvalues for density).", valueName: "LO,HI"))
@@ -91,8 +91,8 @@ struct CurvPlot: ParsableCommand {
         if analysis != nil, let source {
             throw ValidationError("--analysis and --source \(source.rawValue) are exclusive: --analysis names the source at its step")
         }
-        if let analysis, analysis.isEmpty || analysis.contains("/") {
-            throw ValidationError("--analysis takes an id under /analyses such as 0003, got '\(analysis)'")
+        if let analysis {
+            do { _ = try AnalysisSelector(analysis) } catch { throw ValidationError("--analysis: \(error)") }
         }
         guard FigureKind(rawValue: figure) != nil else {
             throw ValidationError("unknown figure '\(figure)'; expected one of: \(FigureKind.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -114,6 +114,34 @@ struct SourceChoiceTests {
         expectCleanText(narrow.figure.record(), name: "narrow spectrum with analyses")
     }
 
+    @Test("--analysis by what it is: step and settings select exactly one analysis, or the error lists the candidates")
+    func analysisBySettings() throws {
+        let all = try RunReader.open(AnalysedRun.path).analyses()
+        func pick(_ text: String) throws -> String { try AnalysisSelector(text).select(from: all, file: "run.h5").id }
+        #expect(try pick("step=6,lanczos=40") == "0000")
+        #expect(try pick("step=3") == "0001")
+        #expect(try pick("step=6,probes=8,dtype=f64") == "0002")
+        #expect(try pick("0002") == "0002" && pick("id=0001") == "0001")
+        #expect(try pick("step=6,latest") == "0002")
+        // Two at step 6: ambiguous, and the message lists both with their settings.
+        do { _ = try pick("step=6"); Issue.record("step=6 picked one of two") } catch {
+            let message = "\(error)"
+            #expect(message.contains("2 analyses match 'step=6'") && message.contains("0000: step=6,operator=hessian,probes=2,lanczos=40")
+                    && message.contains("0002: step=6,operator=hessian,probes=8,lanczos=3") && message.contains(",latest"), "\(message)")
+        }
+        do { _ = try pick("step=9"); Issue.record("step=9 matched") } catch {
+            #expect("\(error)".contains("no analysis matches 'step=9'") && "\(error)".contains("0001: step=3"), "\(error)")
+        }
+        for bad in ["stp=6", "=6", "step=6,", "a/b", "latest"] {
+            #expect(throws: AnalysisSelectorError.self, "\(bad)") { _ = try AnalysisSelector(bad) }
+        }
+        // The figure draws the selected analysis, as with its id.
+        let drawn = try FigureBuilder.draw(.density, runs: [AnalysedRun.path], options: Self.options(source: .analysis("step=6,lanczos=3")))
+        #expect(drawn.sources.first?.origin == .analysis(id: "0002"))
+        let heat = try FigureBuilder.draw(.spectrum, runs: [AnalysedRun.path], options: Self.options(source: .analysis("step=3,probes=8")))
+        #expect(heat.sources.map(\.origin).contains(.analysis(id: "0001")))
+    }
+
     @Test("--analysis draws the named analysis at its step, even a poor one, and the label says so")
     func namedAnalysisIsHonoured() throws {
         let poor = try AnalysedRun.analysis("0002").analysis
