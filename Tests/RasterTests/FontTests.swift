@@ -11,13 +11,13 @@ struct FontTests {
     @Test("the embedded DejaVu Sans subset loads with its metrics")
     func metrics() {
         #expect(font.unitsPerEm == 2048)
-        #expect(font.glyphCount == 339)
+        #expect(font.glyphCount == 344)
         #expect(font.ascender == 1901 && font.descender == -483)
         #expect(font.capHeight == 1493)
         #expect(font.kerningPairCount > 1000)
     }
 
-    @Test("cmap covers ASCII, Greek, the minus sign and superscripts", arguments: Array("Az09λησβΔ−⁻³⁴±×·≈≤≥∞".unicodeScalars))
+    @Test("cmap covers ASCII, Greek, the minus sign, super- and subscripts, ℓ and math brackets", arguments: Array("Az09λησβΔ−⁻³⁴±×·≈≤≥∞ℓ⟨⟩⊤∘₀½".unicodeScalars))
     func coverage(_ scalar: Unicode.Scalar) {
         #expect(font.glyph(for: scalar) != nil)
     }
@@ -70,6 +70,25 @@ struct FontTests {
         for y in 0..<40 { for x in 0..<60 where canvas.pixel(x, y).r < 128 { dark += 1 } }
         #expect(dark > 20)
         #expect(canvas.pixel(16, 22).r == 255, "the box is hollow")
+    }
+
+    @Test("a character outside the subset comes from the system's full DejaVu Sans, placed and scaled as that font draws it")
+    func fallback() throws {
+        let full = try #require(Font.systemDejaVuSans, "fonts-dejavu-core (scripts/setup) provides the fallback")
+        #expect(font.fallback === full)
+        let outside: Unicode.Scalar = "∮"   // in DejaVu Sans, not in the subset
+        #expect(font.glyph(for: outside) == nil && full.glyph(for: outside) != nil)
+        // Widths: the subset's own characters plus the fallback glyph's advance, as the full font measures the line.
+        for text in ["∮ f dℓ", "a∮b", "↦ x ⇒ y"] {
+            #expect(abs(font.measure(text, size: 17).width - full.measure(text, size: 17).width) < 1e-9, "\(text)")
+        }
+        // Drawn: the same pixels as the full font draws (no box).
+        var mixed = Canvas(width: 120, height: 40, background: .white), reference = mixed
+        mixed.drawText("a∮b", at: Point(10, 30), style: TextStyle(size: 20))
+        reference.drawText("a∮b", at: Point(10, 30), style: TextStyle(font: full, size: 20))
+        #expect(mixed.image == reference.image)
+        // Missing from both: still the box.
+        #expect(full.glyph(for: "漢") == nil && abs(font.measure("漢", size: 20).width - Double(2048 * 6 / 10) * 20 / 2048) < 1e-9)
     }
 
     @Test("rotated text: a label turned by 90 degrees has the transposed extent")

@@ -17,6 +17,9 @@ public final class Font: @unchecked Sendable {
     public let capHeight: Int
     public let glyphCount: Int
 
+    /// Where characters this font lacks come from (nil: they draw the missing-glyph box).
+    public let fallback: Font?
+
     private let cmap: [UInt32: UInt16]
     private let kerning: [UInt32: Int16]
     private let advances: [UInt16]
@@ -28,7 +31,8 @@ public final class Font: @unchecked Sendable {
     static let flattenedCacheLimit = 4096
 
     /// Parses a TrueType font from its bytes. Throws `FontError` when the data is malformed or not TrueType.
-    public init(data: [UInt8]) throws {
+    public init(data: [UInt8], fallback: Font? = nil) throws {
+        self.fallback = fallback
         let bytes = FontBytes(bytes: data)
         let version = try bytes.u32(0)
         guard version == 0x0001_0000 || version == 0x7472_7565 else {
@@ -162,17 +166,35 @@ public final class Font: @unchecked Sendable {
 
 extension Font {
     /// DejaVu Sans (a subset: ASCII, Latin-1, Greek, dashes, the minus sign, super- and subscripts, common math
-    /// symbols), embedded in the library so text renders the same on every machine.
+    /// symbols, ℓ), embedded in the library so text renders the same on every machine; other characters come
+    /// from the system's full DejaVu Sans when it is installed (`systemDejaVuSans`), else draw a box.
     /// Licence: Sources/Raster/Font/DejaVuSans-LICENSE.txt (Bitstream Vera / Arev licence).
     public static let dejaVuSans: Font = {
         guard let data = Data(base64Encoded: embeddedDejaVuSansBase64, options: .ignoreUnknownCharacters) else {
             fatalError("Font.dejaVuSans: the embedded font is not valid base64; rerun scripts/make-font-subset")
         }
         do {
-            return try Font(data: [UInt8](data))
+            return try Font(data: [UInt8](data), fallback: systemDejaVuSans)
         } catch {
             fatalError("Font.dejaVuSans: the embedded font does not parse (\(error)); rerun scripts/make-font-subset")
         }
+    }()
+
+    /// Where the full DejaVu Sans is looked for (Debian's fonts-dejavu-core, other distributions' paths).
+    public static let systemDejaVuSansPaths = [
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/TTF/DejaVuSans.ttf", "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf",
+    ]
+
+    /// The system's full DejaVu Sans (about 5900 characters), the embedded subset's fallback; nil when
+    /// none of `systemDejaVuSansPaths` holds a font that parses. The subset's glyphs are the same
+    /// font's, so text mixes without a seam.
+    public static let systemDejaVuSans: Font? = {
+        for path in systemDejaVuSansPaths {
+            guard let data = FileManager.default.contents(atPath: path), let font = try? Font(data: [UInt8](data)) else { continue }
+            return font
+        }
+        return nil
     }()
 }
 

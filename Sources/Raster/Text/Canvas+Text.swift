@@ -6,7 +6,8 @@ extension Canvas {
     /// `angle` is in radians, counter-clockwise as seen on screen: `.pi / 2` reads bottom to top (y-axis labels).
     /// Glyph outlines are filled by the same antialiased rasterizer as paths, unhinted. When the angle is a
     /// multiple of 90 degrees the baseline origin is snapped to whole pixels so that the same string always
-    /// rasterizes the same way. Characters missing from the font draw a hollow box.
+    /// rasterizes the same way. Characters missing from the font come from its fallback (the system's full
+    /// DejaVu Sans for the embedded subset); characters missing from both draw a hollow box.
     public mutating func drawText(_ text: String, at point: Point, style: TextStyle = TextStyle(),
                                   alignment: TextAlignment = .left, baseline: TextBaseline = .baseline,
                                   angle: Double = 0) {
@@ -40,7 +41,9 @@ extension Canvas {
         var pieces: [PlacedOutlines] = []
         pieces.reserveCapacity(glyphs.count)
         for placed in glyphs {
-            let flat = font.flattened(placed.glyph, linear: linear)
+            // A fallback glyph is scaled by its own font's units per em.
+            let f = style.size / Double(placed.font.unitsPerEm)
+            let flat = placed.font.flattened(placed.glyph, linear: placed.font === font ? linear : rotation.concatenating(.scale(f, -f)))
             guard !flat.polylines.isEmpty else { continue }
             let pen = origin + rotation.apply(Point(placed.x * s, 0))
             pieces.append(PlacedOutlines(polylines: flat.polylines, bounds: flat.bounds, offset: pen))

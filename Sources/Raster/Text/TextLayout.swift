@@ -27,10 +27,13 @@ public struct TextMetrics: Sendable, Equatable {
     public var inkBounds: Rect?
 }
 
-/// One positioned glyph: `glyph` nil means the character is missing from the font and draws a box.
+/// One positioned glyph: `glyph` nil means the character is missing from the font and its fallback,
+/// and draws a box.
 struct PlacedGlyph {
     var glyph: UInt16?
-    /// Pen position along the baseline, font units.
+    /// The font the glyph is from: the laid-out font, or its fallback for a character it lacks.
+    var font: Font
+    /// Pen position along the baseline, in the laid-out font's units.
     var x: Double
 }
 
@@ -56,8 +59,9 @@ extension Font {
     /// Box drawn for a character the font lacks: width and stroke in font units, relative to the em.
     var missingAdvance: Int { unitsPerEm * 6 / 10 }
 
-    /// Lays out one line: glyph lookup, advances and kerning. Newlines and other control characters
-    /// are skipped (one call is one line).
+    /// Lays out one line: glyph lookup, advances and kerning. A character this font lacks comes from
+    /// `fallback` when that has it (advance converted to this font's units; no kerning across fonts).
+    /// Newlines and other control characters are skipped (one call is one line).
     func layout(_ text: String) -> (glyphs: [PlacedGlyph], advance: Double) {
         var placed: [PlacedGlyph] = []
         placed.reserveCapacity(text.unicodeScalars.count)
@@ -65,11 +69,20 @@ extension Font {
         var previous: UInt16?
         for scalar in text.unicodeScalars {
             if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) { continue }
-            let g = glyph(for: scalar)
-            if let g, let p = previous { pen += Double(kerning(p, g)) }
-            placed.append(PlacedGlyph(glyph: g, x: pen))
-            pen += Double(g.map { advance($0) } ?? missingAdvance)
-            previous = g
+            if let g = glyph(for: scalar) {
+                if let p = previous { pen += Double(kerning(p, g)) }
+                placed.append(PlacedGlyph(glyph: g, font: self, x: pen))
+                pen += Double(advance(g))
+                previous = g
+            } else if let other = fallback, let g = other.glyph(for: scalar) {
+                placed.append(PlacedGlyph(glyph: g, font: other, x: pen))
+                pen += Double(other.advance(g)) * Double(unitsPerEm) / Double(other.unitsPerEm)
+                previous = nil
+            } else {
+                placed.append(PlacedGlyph(glyph: nil, font: self, x: pen))
+                pen += Double(missingAdvance)
+                previous = nil
+            }
         }
         return (placed, pen)
     }
@@ -95,9 +108,10 @@ extension Font {
         for placed in glyphs {
             let box: Rect
             if let g = placed.glyph {
-                guard let b = bounds(g) else { continue }
-                box = Rect(x: (placed.x + Double(b.xMin)) * s, y: -Double(b.yMax) * s,
-                           width: Double(b.xMax - b.xMin) * s, height: Double(b.yMax - b.yMin) * s)
+                guard let b = placed.font.bounds(g) else { continue }
+                let f = size / Double(placed.font.unitsPerEm)   // the glyph's own font units to pixels
+                box = Rect(x: placed.x * s + Double(b.xMin) * f, y: -Double(b.yMax) * f,
+                           width: Double(b.xMax - b.xMin) * f, height: Double(b.yMax - b.yMin) * f)
             } else {
                 let margin = 0.08 * Double(unitsPerEm)
                 box = Rect(x: (placed.x + margin) * s, y: -Double(capHeight) * s,
