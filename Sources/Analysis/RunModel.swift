@@ -84,7 +84,7 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
         }
         // Not embedded: rebuild from the data set named in the provenance, and check it is the same data.
         let provenance = try reader.dataProvenance()
-        let prepared = try PreparedData.prepare(withRecordedPathsIfMissing(config, provenance: provenance))
+        let prepared = try PreparedData.prepare(config.readingRecordedPaths(ifMissing: provenance.path.components(separatedBy: "; ")))
         guard prepared.origin.sha256 == provenance.sha256 else {
             throw AnalysisError("\(reader.path): the data set at \(provenance.path) no longer matches the run (SHA-256 \(prepared.origin.sha256.prefix(12))… now, \(provenance.sha256.prefix(12))… when recorded); restore the original files")
         }
@@ -92,20 +92,6 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
             throw AnalysisError("\(reader.path): the rebuilt Hessian batch selects different examples than the recorded indices")
         }
         return (prepared.hessianBatch.batch(as: T.self), "\(provenance.name) rebuilt from \(provenance.path) (\(prepared.hessianCount) examples)")
-    }
-
-    /// `config` reading its data from the run's recorded absolute paths (`/data@dataset_path`) when
-    /// the config's own paths lead nowhere from here: older run files stored paths relative to the
-    /// folder they were recorded from. The SHA-256 check that follows still decides whether the
-    /// data are the run's.
-    static func withRecordedPathsIfMissing(_ config: RunConfig, provenance: DataProvenance) -> RunConfig {
-        let exists = { (p: (key: String, path: String)) in FileManager.default.fileExists(atPath: p.path) }
-        guard !config.data.namedPaths.allSatisfy(exists),
-              let recorded = config.data.withRecordedPaths(provenance.path.components(separatedBy: "; ")),
-              recorded.namedPaths.allSatisfy(exists) else { return config }
-        var c = config
-        c.data = recorded
-        return c
     }
 
     /// The flat weights of the checkpoint at `step`.

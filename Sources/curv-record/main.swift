@@ -1,4 +1,5 @@
 // curv-record CONFIG.toml --out RUN.h5 [--steps N] [--seed N] [--overwrite] [--quiet]
+// curv-record --resume RUN.h5 [--quiet]
 // Trains a model from a config file and records the run (metrics, sharpness, spectra,
 // checkpoints, events) into one self-contained HDF5 run file. See docs/config.md.
 import ArgumentParser
@@ -17,15 +18,23 @@ struct RecordCommand: ParsableCommand {
         divergence and ends normally. The config is checked (keys, values, schedules, estimated memory) before \
         any file is created.
 
+        --resume RUN.h5 continues an interrupted recording (Ctrl-C, a kill, a crash) from its last checkpoint: \
+        config, data and state come from the file, and the file is replaced only when the resumed recording \
+        closes. Training continues bit for bit; sharpness tracking restarts cold (values agree within \
+        record.sharpness_tolerance). record.checkpoint_every = K makes a run resumable every K steps.
+
         \(ExitStatus.help)
         """,
         version: RunFormat.software)
 
     @Argument(help: "The run config (TOML); docs/config.md lists every key.")
-    var config: String
+    var config: String?
 
     @Option(name: .long, help: "The run file to write.")
-    var out: String
+    var out: String?
+
+    @Option(name: .long, help: ArgumentHelp("Continue the interrupted recording in this run file from its last checkpoint.", valueName: "RUN.h5"))
+    var resume: String?
 
     // Numbers are parsed unconditionally, so "--steps -5" is a negative value (refused with a
     // reason), not a missing one.
@@ -42,6 +51,14 @@ struct RecordCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if resume != nil {
+            guard config == nil, out == nil, steps == nil, seed == nil, !overwrite else {
+                throw ValidationError("--resume RUN.h5 takes the config, output, steps and seed from the run file; give it alone (with --quiet)")
+            }
+            return
+        }
+        guard config != nil else { throw ValidationError("give a config file (or --resume RUN.h5)") }
+        guard let out else { throw ValidationError("give --out RUN.h5, the run file to write") }
         if let steps, !(0...RunConfig.maxSteps).contains(steps) {
             throw ValidationError("--steps must be from 0 to \(RunConfig.maxSteps); got \(steps)")
         }
@@ -52,6 +69,8 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let resume { return try resumeRun(resume) }
+        let config = self.config!, out = self.out!
         var runConfig: RunConfig
         do { runConfig = try RunConfig.load(config) } catch { failAndExit("curv-record", error) }
         if let steps {
@@ -68,6 +87,26 @@ struct RecordCommand: ParsableCommand {
         let summary: RecordSummary
         // (BLAS runs on one thread inside: see `Recorder.record`.)
         do { summary = try Recorder.record(runConfig, options: options) } catch { failAndExit("curv-record", error) }
+        report(summary, out: out)
+        if summary.interrupted {
+            if overwrite { FileHandle.standardError.write("curv-record: interrupted; \(out) was left as it was (an incomplete recording never replaces a file)\n".data(using: .utf8)!) }
+            throw ExitCode(ExitStatus.interrupted)
+        }
+    }
+
+    /// `--resume RUN.h5`: continue from the last checkpoint; the file keeps the steps recorded, even when interrupted again.
+    func resumeRun(_ path: String) throws {
+        catchInterrupts()
+        let options = RecordOptions(outputPath: path, progress: quiet ? .quiet : nil, shouldStop: { interruptRequested })
+        let summary: RecordSummary
+        do { summary = try Recorder.resume(path, options: options) } catch { failAndExit("curv-record", error) }
+        print("\(path): resumed from the checkpoint at step \(summary.resumedFrom ?? 0); training continued bit for bit, sharpness tracking restarted cold (within record.sharpness_tolerance)")
+        report(summary, out: path)
+        if summary.interrupted { throw ExitCode(ExitStatus.interrupted) }
+    }
+
+    /// The recording's summary lines (printed with --quiet too).
+    func report(_ summary: RecordSummary, out: String) {
         print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
         if let learned = summary.learnedInit {
             print(String(format: "learned initialization (%@): %d tensor scales in %d iterations, %.1f s", learned.method.rawValue,
@@ -79,10 +118,6 @@ struct RecordCommand: ParsableCommand {
                   + (summary.blockMeasurements > 0
                      ? String(format: "; block sharpness (in that time) %.1f products a measurement of every block", Double(summary.blockProducts) / Double(summary.blockMeasurements))
                      : ""))
-        }
-        if summary.interrupted {
-            if overwrite { FileHandle.standardError.write("curv-record: interrupted; \(out) was left as it was (an incomplete recording never replaces a file)\n".data(using: .utf8)!) }
-            throw ExitCode(ExitStatus.interrupted)
         }
     }
 }

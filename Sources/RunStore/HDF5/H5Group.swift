@@ -157,3 +157,11 @@ enum H5LinkMove {
         H5Lmove(group.handle.id, from, group.handle.id, to, H5.defaultPlist, H5.defaultPlist)
     }
 }
+
+extension H5Group {
+    /// Removes the link `name` (the object goes with its last link; its space is not reused).
+    func unlink(_ name: String) throws {
+        let child = location.child(name)
+        try child.check(H5Ldelete(handle.id, name, H5.defaultPlist), "H5Ldelete", "cannot remove the record")
+    }
+}

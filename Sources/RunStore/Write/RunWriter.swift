@@ -58,7 +58,7 @@ public final class RunWriter {
     /// The first failed write; afterwards the file is fenced off and every call fails.
     private var failure: RunStoreError?
 
-    private init(path: String, options: Options, file: H5File, root: H5Group, lock: WriterLock, temporary: String?) throws {
+    init(path: String, options: Options, file: H5File, root: H5Group, lock: WriterLock, temporary: String?) throws {
         self.path = path
         self.options = options
         self.file = file

@@ -207,6 +207,10 @@ extension RunConfig {
         c.record.spectrumLanczos = try r.integer("spectrum_lanczos", default: c.record.spectrumLanczos, min: 2)
         c.record.checkpointAt = try r.integers("checkpoint_at", default: c.record.checkpointAt, min: 0)
         c.record.checkpointGeometric = try r.factor("checkpoint_geometric", default: c.record.checkpointGeometric, allowed: RecordConfig.geometricFactors)
+        c.record.checkpointEvery = try r.integer("checkpoint_every", default: c.record.checkpointEvery, min: 0, max: RunConfig.maxSteps)
+        if c.record.checkpointEvery > 0 && c.steps / c.record.checkpointEvery > RecordConfig.maxPeriodicCheckpoints {
+            throw ConfigError("\(file): record.checkpoint_every = \(c.record.checkpointEvery) asks for \(c.steps / c.record.checkpointEvery) checkpoints over \(c.steps) steps; at most \(RecordConfig.maxPeriodicCheckpoints): raise it")
+        }
         c.record.divergenceFactor = try r.number("divergence_factor", default: c.record.divergenceFactor, min: 1, exclusiveMin: true)
         c.record.spikeFactor = try r.number("spike_factor", default: c.record.spikeFactor, min: 1, exclusiveMin: true)
         c.record.embedLimit = try r.integer("embed_limit", default: c.record.embedLimit, min: 0)

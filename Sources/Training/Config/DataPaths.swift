@@ -64,3 +64,20 @@ extension DataConfig {
         return d
     }
 }
+
+extension RunConfig {
+    /// This config reading its data from `recorded`, the files a run read in order (its
+    /// `/data@dataset_path` split at "; "), when the config's own paths lead nowhere from here:
+    /// older run files stored paths relative to the folder they were recorded from. Unchanged
+    /// when its paths exist or the recorded list does not fit the source. Whoever reads the data
+    /// still checks its SHA-256 against the run's.
+    public func readingRecordedPaths(ifMissing recorded: [String]) -> RunConfig {
+        let exists = { (p: (key: String, path: String)) in FileManager.default.fileExists(atPath: p.path) }
+        guard !data.namedPaths.allSatisfy(exists), let moved = data.withRecordedPaths(recorded), moved.namedPaths.allSatisfy(exists) else {
+            return self
+        }
+        var c = self
+        c.data = moved
+        return c
+    }
+}

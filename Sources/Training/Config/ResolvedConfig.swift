@@ -39,6 +39,7 @@ extension RunConfig {
                 "spectrum_at": ints(record.spectrumAt), "spectrum_geometric": .number(record.spectrumGeometric),
                 "spectrum_probes": .integer(record.spectrumProbes), "spectrum_lanczos": .integer(record.spectrumLanczos),
                 "checkpoint_at": ints(record.checkpointAt), "checkpoint_geometric": .number(record.checkpointGeometric),
+                "checkpoint_every": .integer(record.checkpointEvery),
                 "divergence_factor": .number(record.divergenceFactor), "spike_factor": .number(record.spikeFactor),
                 "embed_limit": .integer(record.embedLimit),
             ]),

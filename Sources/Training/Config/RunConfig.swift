@@ -279,6 +279,10 @@ public struct RecordConfig: Equatable, Sendable {
     /// Checkpoints (weights, gradients, optimizer state) at these steps and a geometric schedule.
     public var checkpointAt: [Int] = []
     public var checkpointGeometric = 0.0
+    /// Also a checkpoint every this many steps (0 = off): the points `curv-record --resume` restarts from.
+    public var checkpointEvery = 0
+    /// The most checkpoints `checkpoint_every` may ask for (each holds the weights, gradients and optimizer state).
+    public static let maxPeriodicCheckpoints = 100_000
     /// The run ends as diverged when the loss is NaN/Inf or above this multiple of its first value.
     public var divergenceFactor = 100.0
     /// A step whose loss exceeds this multiple of the previous recorded loss is a spike event.
@@ -347,5 +351,8 @@ extension RecordConfig {
     }
 
     public func spectrumSteps(totalSteps: Int) -> [Int] { Self.schedule(explicit: spectrumAt, geometric: spectrumGeometric, steps: totalSteps) }
-    public func checkpointSteps(totalSteps: Int) -> [Int] { Self.schedule(explicit: checkpointAt, geometric: checkpointGeometric, steps: totalSteps) }
+    public func checkpointSteps(totalSteps: Int) -> [Int] {
+        let periodic = checkpointEvery > 0 ? Array(stride(from: 0, through: totalSteps, by: checkpointEvery)) + [totalSteps] : []
+        return Array(Set(Self.schedule(explicit: checkpointAt, geometric: checkpointGeometric, steps: totalSteps) + periodic)).sorted()
+    }
 }

@@ -49,6 +49,8 @@ public struct RecordSummary: Sendable {
     /// What `[learned_init]` found (nil without one), and its wall-clock seconds.
     public var learnedInit: LearnedInitResult?
     public var learnedInitSeconds = 0.0
+    /// `curv-record --resume`: the checkpoint step the recording restarted from (nil for a fresh run).
+    public var resumedFrom: Int?
 
     public var productsPerMeasurement: Double { sharpnessMeasurements > 0 ? Double(sharpnessProducts) / Double(sharpnessMeasurements) : 0 }
 
@@ -195,26 +197,39 @@ final class Recording<T: TensorScalar & StoredFloat> {
         }
     }
 
-    private func loop(_ writer: RunWriter) throws -> RecordSummary {
+    /// Steps from `start` (a resumed run's state at its checkpoint step) or from 0 (the drawn
+    /// initialization, rescaled by `[learned_init]`) to `config.steps`, writing every record.
+    func loop(_ writer: RunWriter, start: StartState<T>? = nil) throws -> RecordSummary {
         let progress = ProgressReporter(total: config.steps, label: config.name, mode: options.progress)
         let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let started = clock()
         var sharpnessSeconds = 0.0
-        var w = layout.flatten(network.initialParameters(spec.initialization, seed: UInt64(config.seed), as: T.self))
-        let (learned, learnedSeconds) = try learnInitialization(&w, writer: writer, clock: clock)
+        var w: Tensor<T>, learned: LearnedInitResult?, learnedSeconds = 0.0
         // Running statistics (BatchNorm): as they stand before step t's forward pass.
-        var buffers = network.initialBuffers(as: T.self)
-        var optimizer = Optimizer<T>(settings)
+        var buffers: [Tensor<T>], optimizer: Optimizer<T>
         var sampler = MinibatchSampler(count: data.train.count, batchSize: config.training.batchSize, seed: UInt64(config.seed))
+        var initialLoss: Double?, previousLoss: Double?
+        var checkpoints = [Int]()
+        if let start {
+            (w, buffers, optimizer) = (start.weights, start.buffers, start.optimizer)
+            (initialLoss, previousLoss, checkpoints) = (start.initialLoss, start.previousLoss, start.checkpoints)
+            sharpnessTracker.restoreCrossings(hessian: start.aboveHessian, preconditioned: start.abovePreconditioned)
+            // The same minibatches as the uninterrupted run: the sampler is where it was at the start of step `start.step`.
+            if !sampler.isFullBatch { for _ in 0..<start.step { _ = sampler.next() } }
+        } else {
+            w = layout.flatten(network.initialParameters(spec.initialization, seed: UInt64(config.seed), as: T.self))
+            (learned, learnedSeconds) = try learnInitialization(&w, writer: writer, clock: clock)
+            buffers = network.initialBuffers(as: T.self)
+            optimizer = Optimizer<T>(settings)
+        }
         let spectrumSteps = Set(config.record.spectrumSteps(totalSteps: config.steps))
         let checkpointSteps = Set(config.record.checkpointSteps(totalSteps: config.steps))
-        var initialLoss: Double?, previousLoss: Double?
         var events = EventLog(writer: writer)
-        var checkpoints = [Int](), lastStep = 0, lastLoss = Double.nan
+        var lastStep = start?.step ?? 0, lastLoss = Double.nan
         var diverged = false, interrupted = false
         var status = ""
 
-        for t in 0...config.steps {
+        for t in (start?.step ?? 0)...config.steps {
             if options.shouldStop() {
                 interrupted = true
                 try events.add(step: t, kind: "interrupted", "stopped by the user before step \(t); the file holds steps 0-\(max(t - 1, 0))")
@@ -300,7 +315,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
                              sharpnessSeconds: sharpnessSeconds, sharpnessMeasurements: sharpnessTracker.measurements,
                              sharpnessProducts: sharpnessTracker.products,
                              blockMeasurements: blockMeasurements, blockProducts: blockProducts,
-                             learnedInit: learned, learnedInitSeconds: learnedSeconds)
+                             learnedInit: learned, learnedInitSeconds: learnedSeconds, resumedFrom: start?.step)
     }
 
     /// `[learned_init]`: rescales the drawn parameters `w` by the search's scales (docs/config.md)

@@ -19,6 +19,13 @@ struct SharpnessTracker<T: TensorScalar> {
     private(set) var measurements = 0
     private(set) var products = 0
 
+    /// Whether λ_max was above its threshold at the last measurement (a resumed run's, read from
+    /// its metrics), so that the next crossing event is the one the uninterrupted run records.
+    mutating func restoreCrossings(hessian: Bool?, preconditioned: Bool?) {
+        aboveHessian = hessian
+        abovePreconditioned = preconditioned
+    }
+
     init(lanczosSteps: Int, tolerance: Double?, seed: UInt64) {
         self.seed = seed
         hessian = TopEigenvalueTracker(maxProducts: lanczosSteps, tolerance: tolerance)
