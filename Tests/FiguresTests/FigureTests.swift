@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import Plot
+import Raster
 import RunStore
 import Sweep
 import Training
@@ -17,10 +18,29 @@ struct FigureTests {
     }
 
     static let cases: [(FigureKind, [String], [Int]?)] = [
-        (.sharpness, [Runs.gd], nil), (.loss, [Runs.gd], nil), (.lr, [Runs.adam], nil),
-        (.density, [Runs.gd], [0, 12]), (.spectrum, [Runs.gd], nil), (.report, [Runs.gd], nil),
-        (.blocks, [Runs.blocks], nil), (.grid, [Runs.sweep], nil),
+        (.sharpness, [FigureRuns.gd], nil), (.loss, [FigureRuns.gd], nil), (.lr, [FigureRuns.adam], nil),
+        (.density, [FigureRuns.gd], [0, 12]), (.spectrum, [FigureRuns.gd], nil), (.report, [FigureRuns.gd], nil),
+        (.blocks, [FigureRuns.blocks], nil), (.grid, [Runs.sweep], nil),
     ]
+
+    @Test("the goldens are tight: one curve moved by one pixel fails the comparison")
+    func oneCurveOnePixel() throws {
+        var figure = try FigureBuilder.make(.sharpness, runs: [FigureRuns.gd], options: Self.options())
+        let golden = try RGBAImage(pngFile: figureGolden("figure-sharpness").path)
+        #expect(channelDifferences(golden, figure.rasterize().image).over <= figureGoldenOutliers)
+        // Hold the axes where they are, then move the λ_max line (a log axis) up by one pixel's worth of data.
+        let layout = figure.layouts(measure: figure.record())[0]
+        figure.panels[0].xLimits = layout.x.limits
+        figure.panels[0].yLimits = layout.y.limits
+        #expect(channelDifferences(golden, figure.rasterize().image).over <= figureGoldenOutliers, "holding the limits moved the figure")
+        let index = try #require(figure.panels[0].series.firstIndex { $0.label == "λ_max" })
+        figure.panels[0].series[index].ys = figure.panels[0].series[index].ys.map { y in
+            layout.y.map(y).map { layout.y.value(at: $0 - 1) } ?? y
+        }
+        let moved = channelDifferences(golden, figure.rasterize().image).over
+        #expect(moved > 10 * figureGoldenOutliers, "one curve one pixel up changes only \(moved) channel values")
+        print("golden sensitivity: one curve moved by one pixel changes \(moved) channel values (allowed \(figureGoldenOutliers))")
+    }
 
     @Test("each figure kind matches its golden and lays out cleanly", arguments: FigureKind.allCases)
     func golden(kind: FigureKind) throws {

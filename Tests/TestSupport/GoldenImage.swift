@@ -27,16 +27,23 @@ public func expectMatchesGolden(_ canvas: Canvas, _ url: URL, tolerance: Int = 3
         Issue.record("\(name): size \(observed.width)x\(observed.height) differs from the golden's \(golden.width)x\(golden.height)")
         return
     }
-    var worst = 0, over = 0
-    for i in 0..<golden.bytes.count {
-        let d = abs(Int(golden.bytes[i]) - Int(observed.bytes[i]))
-        worst = max(worst, d)
-        if d > tolerance { over += 1 }
-    }
+    let (over, worst) = channelDifferences(golden, observed, tolerance: tolerance)
     let allowed = max(allowedOutliers, Int(allowedOutlierFraction * Double(golden.bytes.count)))
     if over > allowed {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-observed.png")
         try? canvas.writePNG(to: out.path)
         Issue.record("\(name): \(over) channel values differ by more than \(tolerance) (allowed \(allowed), worst \(worst)); rendered image at \(out.path)")
     }
+}
+
+/// How many channel values of `b` differ from `a`'s by more than `tolerance`, and the largest difference.
+public func channelDifferences(_ a: RGBAImage, _ b: RGBAImage, tolerance: Int = 3) -> (over: Int, worst: Int) {
+    precondition(a.width == b.width && a.height == b.height, "channelDifferences: sizes differ")
+    var worst = 0, over = 0
+    for i in 0..<a.bytes.count {
+        let d = abs(Int(a.bytes[i]) - Int(b.bytes[i]))
+        worst = max(worst, d)
+        if d > tolerance { over += 1 }
+    }
+    return (over, worst)
 }
