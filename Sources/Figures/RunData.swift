@@ -24,7 +24,12 @@ final class RunData {
 
     static func load(_ path: String, figure: FigureKind, label: String?) throws -> RunData {
         let reader: RunReader
-        do { reader = try RunReader.open(path) } catch { throw FigureError("\(figure.rawValue): \(error)") }
+        do {
+            // A run being recorded is drawn from its live view (metrics and events so far).
+            let (opened, note) = try LiveView.open(path)
+            if let note { FileHandle.standardError.write("curv-plot: \(note)\n".data(using: .utf8)!) }
+            reader = opened
+        } catch { throw FigureError("\(figure.rawValue): \(error)") }
         do {
             let metrics = try reader.metrics()
             let events = try reader.events()

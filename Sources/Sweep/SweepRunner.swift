@@ -155,7 +155,8 @@ public final class SweepRunner {
     private func launch(_ i: Int) throws {
         let point = plan.points[i]
         try SweepIndex.replace(path(index.points[i].config), with: Data(point.configText.utf8))
-        let child = try ChildProcess.start(options.recorder, [path(index.points[i].config), "--out", partial(i)],
+        // No live view: a sweep is watched through its index, and a killed point leaves no view behind.
+        let child = try ChildProcess.start(options.recorder, [path(index.points[i].config), "--out", partial(i), "--live-every", "0"],
                                            log: path(index.points[i].log))
         running[child.pid] = (i, Date())
     }

@@ -63,8 +63,10 @@ struct CurvInspect: ParsableCommand {
                 print(try RunManifest.json(of: path))
                 return
             }
-            let reader = try RunReader.open(path)
+            // A run being recorded is read from its live view (metrics and events so far), said on stderr.
+            let (reader, note) = try LiveView.open(path)
             defer { reader.close() }
+            if let note { FileHandle.standardError.write("curv-inspect: \(note)\n".data(using: .utf8)!) }
             if let table = csv.flatMap(RunTable.init(rawValue:)) {
                 print(try table.csv(reader), terminator: "")
                 return

@@ -1,5 +1,6 @@
 // curv-record CONFIG.toml --out RUN.h5 [--steps N] [--seed N] [--overwrite] [--quiet]
 // curv-record --resume RUN.h5 [--quiet]
+// While recording, RUN.live.h5 (rewritten every --live-every seconds) is what readers open.
 // Trains a model from a config file and records the run (metrics, sharpness, spectra,
 // checkpoints, events) into one self-contained HDF5 run file. See docs/config.md.
 import ArgumentParser
@@ -50,7 +51,13 @@ struct RecordCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress output (the summary of the recording is still printed).")
     var quiet = false
 
+    @Option(name: .customLong("live-every"), parsing: .unconditional, help: ArgumentHelp(
+        "Rewrite the live view RUN.live.h5 (what curv-inspect, curv-plot and h5py read while the run is recorded; removed at the end) every this many seconds; 0 turns it off.",
+        valueName: "SECONDS"))
+    var liveEvery = 5.0
+
     func validate() throws {
+        guard liveEvery >= 0, liveEvery.isFinite else { throw ValidationError("--live-every must be 0 (off) or a number of seconds; got \(liveEvery)") }
         if resume != nil {
             guard config == nil, out == nil, steps == nil, seed == nil, !overwrite else {
                 throw ValidationError("--resume RUN.h5 takes the config, output, steps and seed from the run file; give it alone (with --quiet)")
@@ -84,6 +91,7 @@ struct RecordCommand: ParsableCommand {
                                     shouldStop: { interruptRequested })
         options.inputs = [config]
         options.configPath = config
+        options.liveViewSeconds = liveEvery
         let summary: RecordSummary
         // (BLAS runs on one thread inside: see `Recorder.record`.)
         do { summary = try Recorder.record(runConfig, options: options) } catch { failAndExit("curv-record", error) }
@@ -97,7 +105,8 @@ struct RecordCommand: ParsableCommand {
     /// `--resume RUN.h5`: continue from the last checkpoint; the file keeps the steps recorded, even when interrupted again.
     func resumeRun(_ path: String) throws {
         catchInterrupts()
-        let options = RecordOptions(outputPath: path, progress: quiet ? .quiet : nil, shouldStop: { interruptRequested })
+        var options = RecordOptions(outputPath: path, progress: quiet ? .quiet : nil, shouldStop: { interruptRequested })
+        options.liveViewSeconds = liveEvery
         let summary: RecordSummary
         do { summary = try Recorder.resume(path, options: options) } catch { failAndExit("curv-record", error) }
         print("\(path): resumed from the checkpoint at step \(summary.resumedFrom ?? 0); training continued bit for bit, sharpness tracking restarted cold (within record.sharpness_tolerance)")
@@ -107,6 +116,12 @@ struct RecordCommand: ParsableCommand {
 
     /// The recording's summary lines (printed with --quiet too).
     func report(_ summary: RecordSummary, out: String) {
+        defer {
+            if summary.liveViewWrites > 0 {
+                print(String(format: "live view: %d rewrites, %.2f s (%.1f ms each)", summary.liveViewWrites, summary.liveViewSeconds,
+                             1000 * summary.liveViewSeconds / Double(summary.liveViewWrites)))
+            }
+        }
         print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
         if let learned = summary.learnedInit {
             print(String(format: "learned initialization (%@): %d tensor scales in %d iterations, %.1f s", learned.method.rawValue,

@@ -17,6 +17,9 @@ public struct RecordOptions {
     public var progress: ProgressReporter.Mode? = nil
     /// Polled once per step; returning true ends the run after the current step's records (Ctrl-C).
     public var shouldStop: () -> Bool = { false }
+    /// Seconds between rewrites of the live view `RUN.live.h5` (what readers open while the run is
+    /// recorded; removed at the end); 0 turns it off.
+    public var liveViewSeconds = 5.0
 
     public init(outputPath: String, overwrite: Bool = false, progress: ProgressReporter.Mode? = nil,
                 shouldStop: @escaping () -> Bool = { false }) {
@@ -51,6 +54,9 @@ public struct RecordSummary: Sendable {
     public var learnedInitSeconds = 0.0
     /// `curv-record --resume`: the checkpoint step the recording restarted from (nil for a fresh run).
     public var resumedFrom: Int?
+    /// Rewrites of the live view, and their wall-clock seconds (within `seconds`).
+    public var liveViewWrites = 0
+    public var liveViewSeconds = 0.0
 
     public var productsPerMeasurement: Double { sharpnessMeasurements > 0 ? Double(sharpnessProducts) / Double(sharpnessMeasurements) : 0 }
 
@@ -183,9 +189,11 @@ final class Recording<T: TensorScalar & StoredFloat> {
     func run() throws -> RecordSummary {
         let writer = try RunWriter.create(at: options.outputPath, header: header(),
                                           options: .init(overwrite: options.overwrite, inputs: options.inputs))
+        let live = liveView()
+        defer { live?.remove() }
         do {
             try writer.writeHessianBatch(hessianBatchRecord())
-            let summary = try loop(writer)
+            let summary = try loop(writer, live: live)
             // An interrupted recording is not a complete run: with --overwrite the old file stays.
             if summary.interrupted { try writer.abandon() } else { try writer.close() }
             return summary
@@ -199,7 +207,15 @@ final class Recording<T: TensorScalar & StoredFloat> {
 
     /// Steps from `start` (a resumed run's state at its checkpoint step) or from 0 (the drawn
     /// initialization, rescaled by `[learned_init]`) to `config.steps`, writing every record.
-    func loop(_ writer: RunWriter, start: StartState<T>? = nil) throws -> RecordSummary {
+    /// The live view of this recording at `options.outputPath` (nil when turned off).
+    func liveView() -> LiveViewWriter? {
+        options.liveViewSeconds > 0
+            ? LiveViewWriter(run: options.outputPath, header: header(), interval: options.liveViewSeconds,
+                             now: Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
+            : nil
+    }
+
+    func loop(_ writer: RunWriter, start: StartState<T>? = nil, live: LiveViewWriter? = nil) throws -> RecordSummary {
         let progress = ProgressReporter(total: config.steps, label: config.name, mode: options.progress)
         let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let started = clock()
@@ -224,7 +240,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
         }
         let spectrumSteps = Set(config.record.spectrumSteps(totalSteps: config.steps))
         let checkpointSteps = Set(config.record.checkpointSteps(totalSteps: config.steps))
-        var events = EventLog(writer: writer)
+        var events = EventLog(writer: writer, live: live)
         var lastStep = start?.step ?? 0, lastLoss = Double.nan
         var diverged = false, interrupted = false
         var status = ""
@@ -273,6 +289,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
                                ? String(format: "loss %.6g exceeds %.3g times the initial %.6g", lossValue, config.record.divergenceFactor, initialLoss!)
                                : "loss is \(lossValue); the run stops here with every earlier record intact")
                 try writer.appendMetrics(step: t, row)
+                live?.append(step: t, row)
                 break
             }
             if measuresSharpness {
@@ -305,7 +322,11 @@ final class Recording<T: TensorScalar & StoredFloat> {
                 if config.training.clipNorm > 0 { row["clipped"] = clip ? 1 : 0 }
                 row["update_norm"] = optimizer.step(&w, gradient: g, learningRate: lr)
             }
-            if measureAll || row.count > 2 { try writer.appendMetrics(step: t, row) }
+            if measureAll || row.count > 2 {
+                try writer.appendMetrics(step: t, row)
+                live?.append(step: t, row)
+            }
+            live?.update(now: clock())
             progress.update(t, String(format: "loss %.4g %@", lossValue, status))
         }
         progress.finish(String(format: "%@: %d steps, final loss %.5g%@%@", config.name, lastStep, lastLoss,
@@ -315,7 +336,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
                              sharpnessSeconds: sharpnessSeconds, sharpnessMeasurements: sharpnessTracker.measurements,
                              sharpnessProducts: sharpnessTracker.products,
                              blockMeasurements: blockMeasurements, blockProducts: blockProducts,
-                             learnedInit: learned, learnedInitSeconds: learnedSeconds, resumedFrom: start?.step)
+                             learnedInit: learned, learnedInitSeconds: learnedSeconds, resumedFrom: start?.step,
+                             liveViewWrites: live?.writes ?? 0, liveViewSeconds: live?.seconds ?? 0)
     }
 
     /// `[learned_init]`: rescales the drawn parameters `w` by the search's scales (docs/config.md)
@@ -422,12 +444,18 @@ public func spectrumSeed(configSeed: Int, step: Int) -> UInt64 {
 /// Events written as they happen, counted.
 struct EventLog {
     let writer: RunWriter
+    let live: LiveViewWriter?
     private(set) var count = 0
 
-    init(writer: RunWriter) { self.writer = writer }
+    init(writer: RunWriter, live: LiveViewWriter? = nil) {
+        self.writer = writer
+        self.live = live
+    }
 
     mutating func add(step: Int, kind: String, operator op: SpectralOperator? = nil, _ detail: String) throws {
-        try writer.appendEvent(RunEvent(step: step, kind: kind, detail: detail, operator: op))
+        let event = RunEvent(step: step, kind: kind, detail: detail, operator: op)
+        try writer.appendEvent(event)
+        live?.append(event)
         count += 1
     }
 }

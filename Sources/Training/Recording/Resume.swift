@@ -70,6 +70,7 @@ extension Recording {
         var resumedOptions = options
         resumedOptions.configPath = "\(path) /config/toml"
         resumedOptions.overwrite = true
+        resumedOptions.outputPath = path
         let recording = try Recording(config: config.readingRecordedPaths(ifMissing: provenance.path.components(separatedBy: "; ")),
                                       options: resumedOptions)
         guard recording.data.origin.sha256 == provenance.sha256 else {
@@ -77,8 +78,15 @@ extension Recording {
         }
         let start = try recording.state(at: step, reader: reader, metrics: metrics)
         let writer = try RunWriter.resume(at: path, from: step)
+        // The live view starts with what the file keeps (rows and events before the checkpoint).
+        let live = recording.liveView()
+        for (row, s) in metrics.steps.enumerated() where s < step {
+            live?.append(step: s, metrics.columns.compactMapValues { row < $0.count && !$0[row].isNaN ? $0[row] : nil })
+        }
+        for event in events where event.step < step { live?.append(event) }
+        defer { live?.remove() }
         do {
-            let summary = try recording.loop(writer, start: start)
+            let summary = try recording.loop(writer, start: start, live: live)
             // Steps recorded after the checkpoint are kept even when interrupted again.
             try writer.close()
             return summary
