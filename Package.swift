@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-inspect", dependencies: [
-            "RunStore", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RunStore", "Training", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Benchmarks

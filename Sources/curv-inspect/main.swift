@@ -5,6 +5,7 @@
 import ArgumentParser
 import Foundation
 import RunStore
+import Training
 import ToolSupport
 
 @main
@@ -76,7 +77,9 @@ struct CurvInspect: ParsableCommand {
                 print(json ? diagnosis.json.text(indent: 2) : diagnosis.text(path: path))
                 return
             }
-            print(json ? try RunSummary.json(reader).text(indent: 2) : try RunSummary.text(reader))
+            // The text shows the config keys that apply to this run (--json and the file keep every key).
+            let applicable = try? RunConfig.applicableTOML(reader.configTOML(), file: "\(path) /config/toml")
+            print(json ? try RunSummary.json(reader).text(indent: 2) : try RunSummary.text(reader, config: applicable))
         } catch {
             failAndExit("curv-inspect", error)
         }

@@ -63,6 +63,11 @@ struct ConfigPathCommandTests {
         let data = ((runA["config"] as? [String: Any])?["data"] as? [String: Any])
         #expect(data?["path"] as? String == digits, "\(String(describing: data))")
 
+        // The text summary shows the config keys that apply (digits: no class count); --json keeps every key.
+        let text = try tool("curv-inspect", [dir.appendingPathComponent("a.h5").path], in: elsewhere)
+        #expect(text.stdout.contains("subset = 60") && !text.stdout.contains("classes =") && !text.stdout.contains("beta2 ="), "\(text.stdout)")
+        #expect(data?["classes"] != nil)
+
         // The batch is not embedded: curv-density rebuilds it from the data, from an unrelated folder.
         let density = try tool("curv-density", [dir.appendingPathComponent("a.h5").path, "--at", "3", "--top", "1", "--bottom", "0", "--probes", "1", "--lanczos", "4"], in: elsewhere)
         #expect(density.status == 0, "\(density)")

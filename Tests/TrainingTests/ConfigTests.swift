@@ -210,3 +210,31 @@ struct ConfigDataPathTests {
         #expect(d.withRecordedPaths([]) == nil)
     }
 }
+
+@Suite("Config keys that apply")
+struct ApplicableKeysTests {
+    @Test("a summary leaves out the keys a run does not use, and keeps the ones it does")
+    func applicable() throws {
+        let digitsSGD = try RunConfig.parse("[data]\nsource = \"digits\"\n[optimizer]\nkind = \"sgd\"\n", file: "a")
+        let skip = digitsSGD.inapplicableKeys
+        for key in ["data.classes", "data.dimension", "data.count", "data.files", "data.images", "data.context", "optimizer.beta1",
+                    "optimizer.momentum", "schedule.final_fraction", "schedule.step_every", "learned_init.epsilon", "model.heads", "record.blocks"] {
+            #expect(skip.contains(key), "\(key) should not apply")
+        }
+        for key in ["data.path", "data.subset", "data.normalize", "optimizer.lr", "model.hidden", "learned_init.method", "record.sharpness_every"] {
+            #expect(!skip.contains(key), "\(key) applies")
+        }
+        let text = try RunConfig.parse("[data]\nsource = \"text\"\n[optimizer]\nkind = \"adam\"\n[schedule]\ndecay = \"cosine\"\n[learned_init]\nmethod = \"gradinit\"\n", file: "b")
+        let kept = text.inapplicableKeys
+        for key in ["data.context", "data.tokenizer", "optimizer.beta2", "schedule.final_fraction", "model.heads", "learned_init.gradient_bound"] {
+            #expect(!kept.contains(key), "\(key) applies")
+        }
+        for key in ["data.dimension", "model.hidden", "model.activation", "optimizer.momentum", "learned_init.epsilon"] {
+            #expect(kept.contains(key), "\(key) should not apply")
+        }
+        // The summary text parses back to the same config: nothing it dropped changed the run.
+        let summary = try RunConfig.applicableTOML(digitsSGD.resolvedTOML, file: "c")
+        #expect(try RunConfig.parse(summary, file: "c") == digitsSGD)
+        #expect(!summary.contains("classes =") && summary.contains("path ="))
+    }
+}

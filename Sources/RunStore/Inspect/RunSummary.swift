@@ -97,8 +97,9 @@ public enum RunSummary {
     }
 
     /// A readable multi-line summary: header, model, data, config, metrics, checkpoints,
-    /// spectra, events, analyses.
-    public static func text(_ reader: RunReader) throws -> String {
+    /// spectra, events, analyses. `config` replaces the stored config's text in it (curv-inspect
+    /// passes the keys that apply to the run; the file keeps every key).
+    public static func text(_ reader: RunReader, config: String? = nil) throws -> String {
         var lines: [String] = []
         lines.append("\(reader.path): Curvature run, format \(reader.formatVersion), \(reader.software), created \(reader.created)")
         let spec = try reader.modelSpec()
@@ -128,7 +129,7 @@ public enum RunSummary {
                          + zip(learned.tensors, learned.scales).map { "\($0) \(String(format: "%.4g", $1))" }.joined(separator: ", "))
         }
         lines.append("config:")
-        lines += try reader.configTOML().split(separator: "\n", omittingEmptySubsequences: false)
+        lines += try (config ?? reader.configTOML()).split(separator: "\n", omittingEmptySubsequences: false)
             .map { "  " + $0 }.filter { !$0.allSatisfy(\.isWhitespace) }
 
         let metrics = try reader.metrics()
