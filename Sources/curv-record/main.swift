@@ -116,12 +116,6 @@ struct RecordCommand: ParsableCommand {
 
     /// The recording's summary lines (printed with --quiet too).
     func report(_ summary: RecordSummary, out: String) {
-        defer {
-            if summary.liveViewWrites > 0 {
-                print(String(format: "live view: %d rewrites, %.2f s (%.1f ms each)", summary.liveViewWrites, summary.liveViewSeconds,
-                             1000 * summary.liveViewSeconds / Double(summary.liveViewWrites)))
-            }
-        }
         print("\(out): steps 0-\(summary.lastStep), final loss \(summary.finalLoss), \(summary.events) events, checkpoints \(summary.checkpoints)\(summary.diverged ? ", diverged" : "")\(summary.interrupted ? ", interrupted" : "")")
         if let learned = summary.learnedInit {
             print(String(format: "learned initialization (%@): %d tensor scales in %d iterations, %.1f s", learned.method.rawValue,
@@ -133,6 +127,10 @@ struct RecordCommand: ParsableCommand {
                   + (summary.blockMeasurements > 0
                      ? String(format: "; block sharpness (in that time) %.1f products a measurement of every block", Double(summary.blockProducts) / Double(summary.blockMeasurements))
                      : ""))
+        }
+        if summary.liveViewWrites > 0 {
+            print(String(format: "live view: %d rewrites, %.2f s (%.1f ms each)", summary.liveViewWrites, summary.liveViewSeconds,
+                         1000 * summary.liveViewSeconds / Double(summary.liveViewWrites)))
         }
     }
 }

@@ -30,7 +30,7 @@ extension Recorder {
     /// optimizer state, running statistics, minibatch order, learning rates and dropout masks are
     /// those of the uninterrupted run); the sharpness trackers restart cold, so λ_max after the
     /// checkpoint agrees with the uninterrupted run's within `record.sharpness_tolerance`, not bit
-    /// for bit. `options.outputPath` is ignored (the file is `path`).
+    /// for bit. The file is `path` (`options.outputPath` and `overwrite` are set from it).
     public static func resume(_ path: String, options: RecordOptions) throws -> RecordSummary {
         let reader = try RunReader.open(path)
         defer { reader.close() }
