@@ -78,7 +78,8 @@ enum LossFigure {
             }
             let t = forAxis(lr, logX: options.logX)
             all += t.y
-            a.add(.line(x: t.x, y: t.y, label: runs.count == 1 ? nil : run.label, color: Palette.color(i), width: 2))
+            // A step's learning rate holds until the next step: drawn as steps, not as slopes between them.
+            a.add(.step(x: t.x, y: t.y, label: runs.count == 1 ? nil : run.label, color: Palette.color(i), width: 2))
         }
         let positive = all.filter { $0 > 0 }
         if let lo = positive.min(), let hi = positive.max(), hi / lo > 100 { a.yScale = .log }

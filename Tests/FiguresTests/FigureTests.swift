@@ -272,6 +272,15 @@ struct FigureTests {
         #expect(filled >= 3 * 11 && filled <= 3 * 13, "\(filled) filled columns for 3 spectra of 12")
     }
 
+    @Test("learning rates draw as steps: each step's rate holds until the next step")
+    func learningRateSteps() throws {
+        let f = try FigureBuilder.make(.lr, runs: [FigureRuns.adam], options: Self.options())
+        let series = try #require(f.panels[0].series.first)
+        #expect(series.kind == .step && series.xs == (0...12).map(Double.init))
+        let report = try FigureBuilder.make(.report, runs: [FigureRuns.adam], options: FigureOptions())
+        #expect(report.panels[1].series.first?.kind == .step)
+    }
+
     @Test("a failed write leaves no file behind")
     func noPartialPNG() throws {
         let f = try FigureBuilder.make(.lr, runs: [Runs.gd], options: Self.options())
