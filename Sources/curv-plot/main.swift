@@ -183,6 +183,12 @@ struct CurvPlot: ParsableCommand {
         options.gridWhere = try parseWhere()
         if let color { options.gridColor = GridColor(rawValue: color)! }
         if let analysis { options.source = .analysis(analysis) } else if source == .recorded { options.source = .recorded }
+        // Said plainly before any drawing, as curv-record says it (not as a temporary file that cannot be created).
+        let folder = (out as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
+            failAndExit("curv-plot", PlotOutputError(description: "\(out): cannot write the figure: the directory \(folder) does not exist"))
+        }
         let drawn: DrawnFigure
         do {
             drawn = try FigureBuilder.draw(FigureKind(rawValue: figure)!, runs: runs, options: options)
@@ -194,6 +200,11 @@ struct CurvPlot: ParsableCommand {
         for s in drawn.sources { print(s.summary) }
         print(out)
     }
+}
+
+/// An output path curv-plot cannot write to.
+struct PlotOutputError: Error, CustomStringConvertible {
+    let description: String
 }
 
 curv_keep_freed_memory()

@@ -24,6 +24,13 @@ struct SVGCommandTests {
         #expect(refused.status == 64 && refused.stderr.contains("is not an SVG"), "\(refused)")
         #expect(try String(contentsOfFile: other, encoding: .utf8) == "my notes")
         #expect(try tool("curv-plot", ["loss", run, "--out", other, "--overwrite"]).status == 0)
+        // A missing folder is said plainly, for both formats, and nothing is created.
+        for name in ["fig.svg", "fig.png"] {
+            let missing = dir.appendingPathComponent("no-such-folder/\(name)").path
+            let result = try tool("curv-plot", ["loss", run, "--out", missing])
+            #expect(result.status == 1 && result.stderr == "curv-plot: \(missing): cannot write the figure: the directory \(dir.appendingPathComponent("no-such-folder").path) does not exist\n", "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("no-such-folder").path))
         let bad = try tool("curv-plot", ["loss", run, "--out", dir.appendingPathComponent("fig.pdf").path])
         #expect(bad.status == 64 && bad.stderr.contains(".png or .svg"), "\(bad)")
     }
