@@ -61,7 +61,8 @@ extension Recording {
         if let last = metrics.steps.last, last >= config.steps, !interrupted {
             throw ResumeError("\(path): the run is complete (steps 0-\(last) of \(config.steps)); there is nothing to resume")
         }
-        guard let step = try reader.checkpointSteps().last else {
+        let checkpointSteps = try reader.checkpointSteps()
+        guard let step = checkpointSteps.last else {
             throw ResumeError("\(path): the run has no checkpoint to resume from; record it again with record.checkpoint_every = K (a checkpoint every K steps) to make it resumable")
         }
         // The stored config's data, from its absolute paths (or the recorded ones, for older files),
@@ -76,7 +77,7 @@ extension Recording {
         guard recording.data.origin.sha256 == provenance.sha256 else {
             throw ResumeError("\(path): the data set at \(provenance.path) no longer matches the run (SHA-256 \(recording.data.origin.sha256.prefix(12))… now, \(provenance.sha256.prefix(12))… when recorded); restore the original files")
         }
-        let start = try recording.state(at: step, reader: reader, metrics: metrics)
+        let start = try recording.state(at: step, reader: reader, metrics: metrics, earlierCheckpoints: checkpointSteps.filter { $0 < step })
         let writer = try RunWriter.resume(at: path, from: step)
         // The live view starts with what the file keeps (rows and events before the checkpoint).
         let live = recording.liveView()
@@ -96,8 +97,9 @@ extension Recording {
         }
     }
 
-    /// The run's state at its checkpoint `step`, and what the steps before it say (losses, crossings).
-    func state(at step: Int, reader: RunReader, metrics: MetricsTable) throws -> StartState<T> {
+    /// The run's state at its checkpoint `step`, and what the steps before it say (losses, crossings);
+    /// `earlierCheckpoints` are the file's checkpoint steps before `step`.
+    func state(at step: Int, reader: RunReader, metrics: MetricsTable, earlierCheckpoints: [Int]) throws -> StartState<T> {
         let checkpoint = try reader.checkpoint(at: step, as: T.self)
         let place = "\(reader.path) /checkpoints/\(step)"
         let weights = try layout.flat(from: checkpoint.weights, source: "\(place)/weights")
@@ -122,7 +124,7 @@ extension Recording {
         }
         return StartState(step: step, weights: weights, buffers: buffers, optimizer: optimizer,
                           initialLoss: value("loss", at: 0), previousLoss: step > 0 ? value("loss", at: step - 1) : nil,
-                          checkpoints: try reader.checkpointSteps().filter { $0 < step },
+                          checkpoints: earlierCheckpoints,
                           aboveHessian: lastAbove("sharpness", "sharpness_threshold"),
                           abovePreconditioned: lastAbove("preconditioned_sharpness", "preconditioned_threshold"))
     }
