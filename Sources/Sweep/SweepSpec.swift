@@ -53,6 +53,24 @@ public struct SweepSpec: Equatable, Sendable {
         return try parse(text, file: path)
     }
 
+    /// The spec with `settings` (`curv-sweep --set`) applied to every point after `[set]`: a key
+    /// already in `[set]` takes the new value; a swept key is refused. Data paths among them are
+    /// read from the working directory, where they were typed.
+    public func setting(_ settings: [ConfigSetting]) throws -> SweepSpec {
+        var spec = self
+        let swept = Set(axes.flatMap { $0.settings.flatMap { $0.map(\.key) } })
+        let cwd = FileManager.default.currentDirectoryPath
+        for s in settings {
+            if swept.contains(s.key) {
+                throw ConfigError("--set \(s.key)=\(s.value.tomlLiteral): \(file) sweeps '\(s.key)' on an axis; --set fixes keys that are not swept")
+            }
+            let value = ConfigTree.resolvingDataPaths(setting: s.key, s.value, against: cwd)
+            spec.fixed.removeAll { $0.key == s.key }
+            spec.fixed.append(ConfigSetting(key: s.key, value: value))
+        }
+        return spec
+    }
+
     public static func parse(_ text: String, file: String) throws -> SweepSpec {
         guard !text.utf8.contains(0) else { throw ConfigError("\(file): the file contains a NUL byte; a sweep file is plain UTF-8 text") }
         let root = try ConfigValue.parse(toml: text, file: file)
@@ -63,8 +81,9 @@ public struct SweepSpec: Equatable, Sendable {
         guard case let .string(baseName)? = root["base"], !baseName.isEmpty else {
             throw ConfigError("\(file): base must name the run config every point starts from (base = \"config.toml\", relative to the sweep file)")
         }
-        let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let base = baseName.hasPrefix("/") ? baseName : directory.appendingPathComponent(baseName).standardized.relativePathFromCurrent
+        // (Made absolute before `..` is removed: a relative URL's `..` cannot climb above its own path.)
+        let base = baseName.hasPrefix("/") ? baseName
+            : URL(fileURLWithPath: DataConfig.absolutePath(baseName, against: DataConfig.folder(of: file))).relativePathFromCurrent
         var jobs: Int?
         if let j = root["jobs"] {
             guard case let .integer(n) = j, n >= 1, n <= 256 else {
@@ -159,13 +178,6 @@ public struct SweepSpec: Equatable, Sendable {
         return Axis(name: name ?? key ?? "axis \(number)", settings: settings, labels: labels,
                     numbers: numbers.count == settings.count ? numbers : nil)
     }
-}
-
-/// One config key and the value a sweep gives it.
-public struct ConfigSetting: Equatable, Sendable {
-    public var key: String
-    public var value: ConfigValue
-    public init(key: String, value: ConfigValue) { self.key = key; self.value = value }
 }
 
 extension ConfigValue {

@@ -1,4 +1,4 @@
-// curv-record CONFIG.toml --out RUN.h5 [--steps N] [--seed N] [--overwrite] [--quiet]
+// curv-record CONFIG.toml --out RUN.h5 [--steps N] [--seed N] [--set KEY=VALUE ...] [--overwrite] [--quiet]
 // curv-record --resume RUN.h5 [--quiet]
 // While recording, RUN.live.h5 (rewritten every --live-every seconds) is what readers open.
 // Trains a model from a config file and records the run (metrics, sharpness, spectra,
@@ -45,6 +45,11 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Override the config's seed.")
     var seed: Int?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Set a config key on top of the file (repeatable): --set optimizer.lr=0.3 --set 'record.checkpoint_at=[0, 100]'. The value is TOML; a bare word is a string.",
+        valueName: "KEY=VALUE"))
+    var settings: [String] = []
+
     @Flag(name: .long, help: "Replace an existing run file (it stays whole until the new one is ready).")
     var overwrite = false
 
@@ -59,8 +64,8 @@ struct RecordCommand: ParsableCommand {
     func validate() throws {
         guard liveEvery >= 0, liveEvery.isFinite else { throw ValidationError("--live-every must be 0 (off) or a number of seconds; got \(liveEvery)") }
         if resume != nil {
-            guard config == nil, out == nil, steps == nil, seed == nil, !overwrite else {
-                throw ValidationError("--resume RUN.h5 takes the config, output, steps and seed from the run file; give it alone (with --quiet)")
+            guard config == nil, out == nil, steps == nil, seed == nil, settings.isEmpty, !overwrite else {
+                throw ValidationError("--resume RUN.h5 takes the config, output, steps, seed and settings from the run file; give it alone (with --quiet)")
             }
             return
         }
@@ -79,7 +84,9 @@ struct RecordCommand: ParsableCommand {
         if let resume { return try resumeRun(resume) }
         let config = self.config!, out = self.out!
         var runConfig: RunConfig
-        do { runConfig = try RunConfig.load(config) } catch { failAndExit("curv-record", error) }
+        do {
+            runConfig = try RunConfig.load(config, setting: try settings.map(ConfigSetting.init(commandLine:)))
+        } catch { failAndExit("curv-record", error) }
         if let steps {
             let dropped: [String]
             (runConfig, dropped) = runConfig.overridingSteps(steps)

@@ -1,4 +1,4 @@
-// curv-sweep SWEEP.toml --out DIR [--jobs N] [--dry-run] [--quiet]
+// curv-sweep SWEEP.toml --out DIR [--jobs N] [--set KEY=VALUE ...] [--dry-run] [--quiet]
 // Records one run per point of a grid (a base config, keys crossed over lists of values) into a
 // folder with an index of the points and their outcomes. See docs/sweeps.md.
 import ArgumentParser
@@ -32,6 +32,11 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Points recorded at once (default: the sweep file's jobs, else one per core).")
     var jobs: Int?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Set a config key for every point, after the sweep file's [set] (repeatable): --set steps=20. Not a swept key. Points get new names (their configs differ).",
+        valueName: "KEY=VALUE"))
+    var settings: [String] = []
+
     @Flag(name: .long, help: "Check every point's config and list the points; record nothing.")
     var dryRun = false
 
@@ -44,7 +49,9 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let plan: SweepPlan
-        do { plan = try SweepPlan(try SweepSpec.load(sweep)) } catch { failAndExit("curv-sweep", error) }
+        do {
+            plan = try SweepPlan(try SweepSpec.load(sweep).setting(try settings.map(ConfigSetting.init(commandLine:))))
+        } catch { failAndExit("curv-sweep", error) }
         if dryRun {
             for p in plan.points {
                 let done = FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent("runs/\(p.name).h5"))
