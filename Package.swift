@@ -64,6 +64,9 @@ let package = Package(
         .executableTarget(name: "curv-sweep", dependencies: [
             "CAllocator", "ToolSupport", "RunStore", "Sweep", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "curv-import", dependencies: [
+            "CAllocator", "ToolSupport", "RunStore", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-inspect", dependencies: [
@@ -89,7 +92,7 @@ let package = Package(
         .testTarget(name: "CHDF5Tests", dependencies: ["CHDF5"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "Training", "Models", "Tensor", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
-        .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-bench", "curv-sweep", "Sweep"]),
+        .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-import", "curv-density", "curv-plot", "curv-inspect", "curv-bench", "curv-sweep", "Sweep"]),
         .testTarget(name: "CurvatureFuzzTests", dependencies: ["CurvatureFuzz", "RunStore"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect", "curv-record", "curv-density"]),
     ],

@@ -4,3 +4,7 @@
 static inline int curv_inflate_init_gzip(z_stream *stream) {
     return inflateInit2(stream, 16 + MAX_WBITS);
 }
+// Raw deflate (no header), as zip archives (NumPy's .npz) store it.
+static inline int curv_inflate_init_raw(z_stream *stream) {
+    return inflateInit2(stream, -MAX_WBITS);
+}

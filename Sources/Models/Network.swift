@@ -23,6 +23,8 @@ public struct Network: Sendable {
     public let layout: ParameterLayout
     /// How each parameter starts (same order as `layout`).
     public let initialValues: [InitialValue]
+    /// What each parameter is to its layer (same order as `layout`).
+    public let parameterRoles: [ParameterRole]
     /// Buffer names and shapes (running statistics), same conventions.
     public let bufferLayout: ParameterLayout
     let bufferInitialValues: [InitialValue]
@@ -46,6 +48,7 @@ public struct Network: Sendable {
         self.positions = output.count == 2 ? output[0] : 1
         self.layout = ParameterLayout(names: parameters.map(\.0), shapes: parameters.map(\.1.shape))
         self.initialValues = parameters.map(\.1.initial)
+        self.parameterRoles = parameters.map(\.1.role)
         self.bufferLayout = ParameterLayout(names: buffers.map(\.0), shapes: buffers.map(\.1.shape))
         self.bufferInitialValues = buffers.map(\.1.initial)
     }

@@ -8,7 +8,7 @@ import Testing
 
 @Suite("Command lines")
 struct CommandLineTests {
-    @Test("every tool's --help documents the exit statuses", arguments: ["curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-sweep"])
+    @Test("every tool's --help documents the exit statuses", arguments: ["curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-sweep", "curv-import"])
     func exitStatusesInHelp(name: String) throws {
         let help = try tool(name, ["--help"])
         #expect(help.status == 0)
@@ -17,13 +17,13 @@ struct CommandLineTests {
         }
     }
 
-    @Test("every tool prints the toolkit's version (the run files' software attribute) with --version", arguments: ["curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-bench", "curv-sweep"])
+    @Test("every tool prints the toolkit's version (the run files' software attribute) with --version", arguments: ["curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-bench", "curv-sweep", "curv-import"])
     func version(name: String) throws {
         let result = try tool(name, ["--version"])
         #expect(result.status == 0 && result.stdout == RunFormat.software + "\n", "\(result)")
     }
 
-    @Test("usage errors use the tools' one error style: 'tool: message', the usage line, exit 64", arguments: ["curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-sweep"])
+    @Test("usage errors use the tools' one error style: 'tool: message', the usage line, exit 64", arguments: ["curv-record", "curv-density", "curv-plot", "curv-inspect", "curv-sweep", "curv-import"])
     func usageErrorStyle(name: String) throws {
         let result = try tool(name, ["run.h5", "--no-such-option"])
         #expect(result.status == 64 && result.stderr.hasPrefix("\(name): ") && result.stderr.contains("\nUsage: \(name) "), "\(result)")

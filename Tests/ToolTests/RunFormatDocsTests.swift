@@ -205,11 +205,7 @@ struct RunFormatDocsTests {
                     #expect(density.status == 0, "\(density)")
                 }
             }
-            let manifest = try tool("curv-inspect", [run, "--manifest"], in: repositoryRoot)
-            // The manifest writes non-finite numbers as Python's json does (NaN, Infinity): null here.
-            let strict = manifest.stdout.replacingOccurrences(of: #"(?<=\[|, )-?(NaN|Infinity)(?=\]|,)"#, with: "null", options: .regularExpression)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(strict.utf8)) as? [String: Any])
-            let entries = try #require(object["entries"] as? [[String: Any]])
+            let entries = try Self.manifestEntries(run)
             var attributes: [String: String] = [:], columns: Set<String> = []
             for entry in entries {
                 let path = try #require(entry["path"] as? String), kind = try #require(entry["kind"] as? String)
@@ -227,6 +223,17 @@ struct RunFormatDocsTests {
             let h5 = try RunReader.open(run)
             kinds.formUnion(try h5.events().map(\.kind))
         }
+        // A run made by curv-import (/imported).
+        let imported = dir.appendingPathComponent("imported.h5").path
+        let made = try tool("curv-import", ["fixtures/import/configs/resnet-batch_norm.toml", "fixtures/import/resnet-batch_norm-flax.npz",
+                                            "--out", imported, "--quiet"], in: repositoryRoot, timeout: 600)
+        #expect(made.status == 0, "\(made)")
+        let importedEntries = try Self.manifestEntries(imported)
+        #expect(importedEntries.contains { ($0["path"] as? String) == "/imported/conversions" }, "the import run has no /imported")
+        for entry in importedEntries {
+            let path = try #require(entry["path"] as? String), kind = try #require(entry["kind"] as? String)
+            if !docs.documents(path: path, kind: kind) { undocumented.insert("\(kind) \(path)") }
+        }
         #expect(undocumented.isEmpty, "recorded but not in docs/run-format.md: \(undocumented.sorted())")
         // The runs reach the parts they are meant to (a guard against a test that checks nothing).
         for column in ["loss", "test_loss", "clipped", "preconditioned_sharpness", "sharpness_threshold", "block_sharpness:dense0"] {
@@ -234,6 +241,15 @@ struct RunFormatDocsTests {
         }
         #expect(kinds.isSuperset(of: ["divergence", "loss_spike", "threshold_crossing_up", "threshold_crossing_down"]), "\(kinds)")
         #expect(kinds.isSubset(of: docs.eventKinds), "event kinds not documented: \(kinds.subtracting(docs.eventKinds))")
+    }
+
+    /// `curv-inspect RUN --manifest`'s entries (path, kind, values).
+    static func manifestEntries(_ run: String) throws -> [[String: Any]] {
+        let manifest = try tool("curv-inspect", [run, "--manifest"], in: repositoryRoot)
+        // The manifest writes non-finite numbers as Python's json does (NaN, Infinity): null here.
+        let strict = manifest.stdout.replacingOccurrences(of: #"(?<=\[|, )-?(NaN|Infinity)(?=\]|,)"#, with: "null", options: .regularExpression)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(strict.utf8)) as? [String: Any])
+        return try #require(object["entries"] as? [[String: Any]])
     }
 
     @Test("the docs' metric table is MetricCatalog, entry for entry")

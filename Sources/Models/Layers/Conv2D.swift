@@ -31,7 +31,7 @@ public struct Conv2D: Layer {
     public var parameters: [ParameterSpec] {
         let k2 = geometry.kernel * geometry.kernel
         return [ParameterSpec("weight", [outputChannels, geometry.channels, geometry.kernel, geometry.kernel],
-                              .weight(fanIn: geometry.channels * k2, fanOut: outputChannels * k2, scale: initialScale))]
+                              .weight(fanIn: geometry.channels * k2, fanOut: outputChannels * k2, scale: initialScale), role: .convolutionWeight)]
             + (bias ? [ParameterSpec("bias", [outputChannels], .zeros)] : [])
     }
 

@@ -20,7 +20,7 @@ public struct Dense: Layer {
     }
 
     public var parameters: [ParameterSpec] {
-        [ParameterSpec("weight", [inputs, outputs], .weight(fanIn: inputs, fanOut: outputs, scale: initialScale))]
+        [ParameterSpec("weight", [inputs, outputs], .weight(fanIn: inputs, fanOut: outputs, scale: initialScale), role: .denseWeight)]
             + (bias ? [ParameterSpec("bias", [outputs], .zeros)] : [])
     }
 

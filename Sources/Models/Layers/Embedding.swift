@@ -20,7 +20,7 @@ public struct TokenEmbedding: Layer {
     }
 
     public var parameters: [ParameterSpec] {
-        [ParameterSpec("weight", [vocabulary, width], .weight(fanIn: width, fanOut: vocabulary, scale: 1))]
+        [ParameterSpec("weight", [vocabulary, width], .weight(fanIn: width, fanOut: vocabulary, scale: 1), role: .table)]
     }
 
     public func outputShape(for input: [Int]) -> [Int] {
@@ -67,7 +67,7 @@ public struct PositionalEncoding: Layer {
     }
 
     public var parameters: [ParameterSpec] {
-        kind == .learned ? [ParameterSpec("weight", [context, width], .weight(fanIn: width, fanOut: context, scale: 1))] : []
+        kind == .learned ? [ParameterSpec("weight", [context, width], .weight(fanIn: width, fanOut: context, scale: 1), role: .table)] : []
     }
 
     public func outputShape(for input: [Int]) -> [Int] {

@@ -17,16 +17,34 @@ public enum InitialValue: Equatable, Sendable {
     public static var ones: InitialValue { .constant(1) }
 }
 
+/// What a tensor is to its layer, as far as other frameworks store it differently: weights
+/// trained elsewhere are converted by role (`WeightImport`: PyTorch's `nn.Linear.weight` is a
+/// `.denseWeight` transposed, Flax's `Conv.kernel` a `.convolutionWeight` permuted).
+public enum ParameterRole: String, Equatable, Sendable {
+    /// A dense layer's matrix, `[inputs, outputs]`.
+    case denseWeight
+    /// A convolution's kernel, `[C_out, C_in, k, k]`.
+    case convolutionWeight
+    /// A lookup table, `[entries, width]` (token embeddings, learned positions).
+    case table
+    /// A normalization's scale (`weight`, `[features]`).
+    case normScale
+    /// Anything else (biases, Fixup's scalars, running statistics): stored the same everywhere.
+    case other
+}
+
 /// One trainable tensor of a layer: its name within the layer (`weight`), shape and start.
 public struct ParameterSpec: Equatable, Sendable {
     public let name: String
     public let shape: [Int]
     public let initial: InitialValue
+    public let role: ParameterRole
 
-    public init(_ name: String, _ shape: [Int], _ initial: InitialValue) {
+    public init(_ name: String, _ shape: [Int], _ initial: InitialValue, role: ParameterRole = .other) {
         self.name = name
         self.shape = shape
         self.initial = initial
+        self.role = role
     }
 }
 

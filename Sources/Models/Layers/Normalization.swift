@@ -27,7 +27,7 @@ public struct BatchNorm: Layer {
     }
 
     public var parameters: [ParameterSpec] {
-        [ParameterSpec("weight", [channels], zeroInitialScale ? .zeros : .ones), ParameterSpec("bias", [channels], .zeros)]
+        [ParameterSpec("weight", [channels], zeroInitialScale ? .zeros : .ones, role: .normScale), ParameterSpec("bias", [channels], .zeros)]
     }
     public var buffers: [ParameterSpec] {
         [ParameterSpec("running_mean", [channels], .zeros), ParameterSpec("running_var", [channels], .ones)]
@@ -79,7 +79,7 @@ public struct LayerNorm: Layer {
     }
 
     public var parameters: [ParameterSpec] {
-        [ParameterSpec("weight", normalizedShape, .ones), ParameterSpec("bias", normalizedShape, .zeros)]
+        [ParameterSpec("weight", normalizedShape, .ones, role: .normScale), ParameterSpec("bias", normalizedShape, .zeros)]
     }
 
     public func outputShape(for input: [Int]) -> [Int] {

@@ -62,6 +62,7 @@ public enum RunSummary {
             })),
             ("analyses", .array(analyses)),
             ("learned_init", try learnedInitJSON(reader)),
+            ("imported", try importedJSON(reader)),
             ("diagnosis", RunDiagnosis(metrics: metrics, events: try reader.events(),
                                        configuredWarmup: try reader.configJSON().flatMap(RunDiagnosis.configuredWarmup)).json),
         ])
@@ -74,6 +75,18 @@ public enum RunSummary {
         let history: [(String, JSONValue)] = r.series.map { ($0.name, .doubles($0.values)) }
         return .object([("method", .string(r.method)), ("scales", .object(scales)),
                         ("iterations", .int(max(r.scaleHistory.count - 1, 0))), ("history", .object(history))])
+    }
+
+    /// /imported: the weights file, its layout, the check losses and each tensor's source and conversion.
+    static func importedJSON(_ reader: RunReader) throws -> JSONValue {
+        guard let r = try reader.imported() else { return .null }
+        let tensors: [JSONValue] = r.tensors.indices.map {
+            .object([("name", .string(r.tensors[$0])), ("source", .string(r.sourceNames[$0])), ("conversion", .string(r.conversions[$0]))])
+        }
+        return .object([("source", .string(r.source)), ("format", .string(r.format)), ("sha256", .string(r.sha256)), ("bytes", .int(r.bytes)),
+                        ("convention", .string(r.convention)), ("exporter", .string(r.exporter)), ("check_examples", .int(r.checkExamples)),
+                        ("check_mode", .string(r.checkMode)), ("exporter_loss", .double(r.exporterLoss)), ("loss", .double(r.loss)),
+                        ("tensors", .array(tensors))])
     }
 
     /// A JSON object's text re-serialized compactly (sorted keys), or nil when it is not one.
@@ -127,6 +140,15 @@ public enum RunSummary {
             let change = history.flatMap { h in h.values.first.map { "\(h.name) \(format($0)) -> \(format(h.values.last!)); " } } ?? ""
             lines.append("learned init: \(learned.method), \(max(learned.scaleHistory.count - 1, 0)) iterations; \(change)scales "
                          + zip(learned.tensors, learned.scales).map { "\($0) \(String(format: "%.4g", $1))" }.joined(separator: ", "))
+        }
+        if let imported = try reader.imported() {
+            var line = "imported:    step 0 from \(imported.source) (\(imported.format), \(imported.convention) layout, \(imported.tensors.count) tensors"
+                + (imported.exporter.isEmpty ? "" : ", by \(imported.exporter)") + ")"
+            if imported.checkExamples > 0 {
+                line += "; check loss on \(imported.checkExamples) examples (\(imported.checkMode)) \(format(imported.loss))"
+                    + (imported.exporterLoss.isNaN ? "" : ", exporter's \(format(imported.exporterLoss))")
+            }
+            lines.append(line)
         }
         lines.append("config:")
         lines += try (config ?? reader.configTOML()).split(separator: "\n", omittingEmptySubsequences: false)

@@ -160,6 +160,12 @@ public final class RunReader {
         return try LearnedInitStorage.read(root)
     }
 
+    /// /imported (format 1.7): nil unless `curv-import` made the run from weights trained elsewhere.
+    public func imported() throws -> ImportRecord? {
+        H5.prepareThread()
+        return try ImportStorage.read(root)
+    }
+
     // MARK: Metrics and events
 
     /// All metrics rows. Rows are cut to the shortest dataset, and trailing rows whose step was

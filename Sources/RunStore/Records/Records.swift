@@ -226,3 +226,56 @@ public struct LearnedInitRecord: Sendable {
         self.series = series
     }
 }
+
+/// Where a run's step-0 weights came from when `curv-import` read them from a file written
+/// elsewhere (format 1.7, `/imported`).
+public struct ImportRecord: Sendable, Equatable {
+    /// The weights file, as an absolute path; its format ("safetensors" or "npz"), the lower-case
+    /// hex SHA-256 of its bytes, and its size in bytes.
+    public var source: String
+    public var format: String
+    public var sha256: String
+    public var bytes: Int
+    /// The layout convention its tensors were read in: "pytorch", "flax" or "curvature".
+    public var convention: String
+    /// The exporter the file names (its metadata), or "".
+    public var exporter: String
+    /// Examples in the file's check batch (0: it had none), and the mode the loss on them is
+    /// taken in ("eval").
+    public var checkExamples: Int
+    public var checkMode: String
+    /// The check batch's loss as the exporter computed it, and as this toolkit computes it with
+    /// the imported weights; NaN without a check batch.
+    public var exporterLoss: Double
+    public var loss: Double
+    /// Per imported tensor (parameters in parameter order, then buffers): its name here, its name
+    /// in the file, and how it was converted ("as stored", "transposed", "permuted [3, 2, 0, 1]").
+    public var tensors: [String]
+    public var sourceNames: [String]
+    public var conversions: [String]
+
+    public init(source: String, format: String, sha256: String, bytes: Int, convention: String, exporter: String,
+                checkExamples: Int, checkMode: String, exporterLoss: Double, loss: Double,
+                tensors: [String], sourceNames: [String], conversions: [String]) {
+        self.source = source
+        self.format = format
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.convention = convention
+        self.exporter = exporter
+        self.checkExamples = checkExamples
+        self.checkMode = checkMode
+        self.exporterLoss = exporterLoss
+        self.loss = loss
+        self.tensors = tensors
+        self.sourceNames = sourceNames
+        self.conversions = conversions
+    }
+
+    public static func == (a: ImportRecord, b: ImportRecord) -> Bool {
+        a.source == b.source && a.format == b.format && a.sha256 == b.sha256 && a.bytes == b.bytes && a.convention == b.convention
+            && a.exporter == b.exporter && a.checkExamples == b.checkExamples && a.checkMode == b.checkMode
+            && a.exporterLoss.bitPattern == b.exporterLoss.bitPattern && a.loss.bitPattern == b.loss.bitPattern
+            && a.tensors == b.tensors && a.sourceNames == b.sourceNames && a.conversions == b.conversions
+    }
+}

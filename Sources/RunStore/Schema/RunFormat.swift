@@ -6,7 +6,7 @@
 public enum RunFormat {
     /// The format version this build writes ("MAJOR.MINOR"). Readers accept any file of the same
     /// major version: minor versions only add optional groups, datasets and attributes.
-    public static let version = "1.6"
+    public static let version = "1.7"
     /// Major versions this build reads.
     public static let supportedMajorVersions = [1]
     /// The `software` attribute written at the root.
@@ -105,6 +105,23 @@ enum Schema {
         static let scales = "scales"
         static let scaleHistory = "scale_history"
         static let history = "history"
+    }
+    /// Format 1.7: where the step-0 weights came from when they were imported (`curv-import`).
+    enum Imported {
+        static let group = "imported"
+        static let source = "source"
+        static let format = "format"
+        static let sha256 = "sha256"
+        static let bytes = "bytes"
+        static let convention = "convention"
+        static let exporter = "exporter"
+        static let checkExamples = "check_examples"
+        static let checkMode = "check_mode"
+        static let exporterLoss = "exporter_loss"
+        static let loss = "loss"
+        static let tensors = "tensors"
+        static let sourceNames = "source_names"
+        static let conversions = "conversions"
     }
     enum Analysis {
         static let group = "analyses"

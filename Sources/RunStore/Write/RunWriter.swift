@@ -49,7 +49,8 @@ public final class RunWriter {
     /// is already at `path`.
     private let temporary: String?
     private var wroteHessianBatch = false
-    private var wroteLearnedInit = false
+    /// Root groups written once per run (`/learned_init`, `/imported`) already written.
+    private var writtenOnce: Set<String> = []
     private var closed = false
     /// Records built but not yet linked: (parent group, name, record).
     private var pending: [(parent: H5Group, name: String, record: H5Object)] = []
@@ -204,15 +205,22 @@ public final class RunWriter {
 
     /// Stores what a learned initialization found (once per run, before step 0's records).
     public func writeLearnedInit(_ record: LearnedInitRecord) throws {
+        try writeRootGroupOnce(Schema.LearnedInit.group, what: "the learned initialization") { try LearnedInitStorage.build(record, in: root, file: file) }
+    }
+
+    /// Writes /imported: where the step-0 weights came from (`curv-import`); once.
+    public func writeImport(_ record: ImportRecord) throws {
+        try writeRootGroupOnce(Schema.Imported.group, what: "the import record") { try ImportStorage.build(record, in: root, file: file) }
+    }
+
+    /// Builds a group that a run holds at most once and links it at the root on the next commit.
+    private func writeRootGroupOnce(_ name: String, what: String, _ build: () throws -> H5Group) throws {
         try prepare()
-        guard !wroteLearnedInit else {
-            throw RunStoreError(.invalidArgument, file: path, object: "/\(Schema.LearnedInit.group)", detail: "the learned initialization was already written")
+        guard !writtenOnce.contains(name) else {
+            throw RunStoreError(.invalidArgument, file: path, object: "/\(name)", detail: "\(what) was already written")
         }
-        try guarded {
-            let group = try LearnedInitStorage.build(record, in: root, file: file)
-            pending.append((root, Schema.LearnedInit.group, group))
-        }
-        wroteLearnedInit = true
+        try guarded { pending.append((root, name, try build())) }
+        writtenOnce.insert(name)
         try commitIfAsked()
     }
 

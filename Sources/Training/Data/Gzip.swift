@@ -1,15 +1,17 @@
 import CZlib
 import Foundation
 
-/// Gzip decompression through zlib.
+/// Gzip (and raw deflate) decompression through zlib.
 enum Gzip {
     /// True when `data` starts with the gzip magic bytes 1f 8b.
     static func isCompressed(_ data: Data) -> Bool { data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B }
 
-    /// The decompressed bytes of a gzip stream; `name` goes into error messages.
-    static func decompress(_ data: Data, name: String) throws -> Data {
+    /// The decompressed bytes of a gzip stream (or, with `raw`, of a headerless deflate stream as
+    /// zip archives hold it); `name` goes into error messages.
+    /// With `limit`, more output than that many bytes is an error (a damaged or hostile archive).
+    static func decompress(_ data: Data, name: String, raw: Bool = false, limit: Int? = nil) throws -> Data {
         var stream = z_stream()
-        guard curv_inflate_init_gzip(&stream) == Z_OK else { throw DataError("\(name): zlib could not start (out of memory?)") }
+        guard (raw ? curv_inflate_init_raw(&stream) : curv_inflate_init_gzip(&stream)) == Z_OK else { throw DataError("\(name): zlib could not start (out of memory?)") }
         defer { inflateEnd(&stream) }
         var output = Data()
         let chunk = 1 << 20
@@ -28,6 +30,9 @@ enum Gzip {
                         throw DataError("\(name): corrupt or truncated gzip data (\(reason))")
                     }
                     output.append(out.baseAddress!, count: chunk - Int(stream.avail_out))
+                    if let limit, output.count > limit {
+                        throw DataError("\(name): the compressed data expands past the \(limit) bytes its archive declares (damaged or hostile file)")
+                    }
                 }
                 if status != Z_STREAM_END && stream.avail_in == 0 && stream.avail_out != 0 {
                     throw DataError("\(name): gzip data ends before the end of its stream (truncated file)")

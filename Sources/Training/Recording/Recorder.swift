@@ -20,6 +20,12 @@ public struct RecordOptions {
     /// Seconds between rewrites of the live view `RUN.live.h5` (what readers open while the run is
     /// recorded; removed at the end); 0 turns it off.
     public var liveViewSeconds = 5.0
+    /// `curv-import`: the run starts from these weights instead of drawn ones (read in `layout`,
+    /// nil: the file's own), after their check batch's loss agrees with the exporter's within
+    /// `importTolerance` (relative; nil: 1e-9 in f64, 1e-5 in f32).
+    public var importWeights: WeightFile?
+    public var importLayout: WeightConvention?
+    public var importTolerance: Double?
 
     public init(outputPath: String, overwrite: Bool = false, progress: ProgressReporter.Mode? = nil,
                 shouldStop: @escaping () -> Bool = { false }) {
@@ -54,6 +60,8 @@ public struct RecordSummary: Sendable {
     public var learnedInitSeconds = 0.0
     /// `curv-record --resume`: the checkpoint step the recording restarted from (nil for a fresh run).
     public var resumedFrom: Int?
+    /// `curv-import`: where the step-0 weights came from, and their check.
+    public var imported: ImportRecord?
     /// Rewrites of the live view, and their wall-clock seconds (within `seconds`).
     public var liveViewWrites = 0
     public var liveViewSeconds = 0.0
@@ -103,6 +111,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
     let blocks: [ParameterBlock]
     var blockTrackers: [TopEigenvalueTracker]
     var blockMeasurements = 0, blockProducts = 0
+    /// Weights trained elsewhere that step 0 starts from (`curv-import`), checked.
+    let imported: ImportedWeights?
 
     init(config: RunConfig, options: RecordOptions) throws {
         self.config = config
@@ -146,6 +156,11 @@ final class Recording<T: TensorScalar & StoredFloat> {
         blockTrackers = blocks.map { _ in
             TopEigenvalueTracker(maxProducts: config.record.sharpnessLanczos,
                                  tolerance: config.record.sharpnessTolerance > 0 ? config.record.sharpnessTolerance : nil)
+        }
+        let lossKind = spec.loss
+        imported = try options.importWeights.map {
+            try ImportedStart.checked($0, layout: options.importLayout, tolerance: options.importTolerance, network: model,
+                                      loss: lossKind, config: config, as: T.self)
         }
     }
 
@@ -232,6 +247,12 @@ final class Recording<T: TensorScalar & StoredFloat> {
             sharpnessTracker.restoreCrossings(hessian: start.aboveHessian, preconditioned: start.abovePreconditioned)
             // The same minibatches as the uninterrupted run: the sampler is where it was at the start of step `start.step`.
             if !sampler.isFullBatch { for _ in 0..<start.step { _ = sampler.next() } }
+        } else if let imported {
+            w = layout.flatten(zip(imported.parameters, layout.shapes).map { Tensor<T>(shape: $1, scalars: $0.map { T($0) }) })
+            buffers = imported.buffers.map { zip($0, network.bufferLayout.shapes).map { Tensor<T>(shape: $1, scalars: $0.map { T($0) }) } }
+                ?? network.initialBuffers(as: T.self)
+            try writer.writeImport(imported.record)
+            optimizer = Optimizer<T>(settings)
         } else {
             w = layout.flatten(network.initialParameters(spec.initialization, seed: UInt64(config.seed), as: T.self))
             (learned, learnedSeconds) = try learnInitialization(&w, writer: writer, clock: clock)
@@ -337,7 +358,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
                              sharpnessProducts: sharpnessTracker.products,
                              blockMeasurements: blockMeasurements, blockProducts: blockProducts,
                              learnedInit: learned, learnedInitSeconds: learnedSeconds, resumedFrom: start?.step,
-                             liveViewWrites: live?.writes ?? 0, liveViewSeconds: live?.seconds ?? 0)
+                             imported: start == nil ? imported?.record : nil, liveViewWrites: live?.writes ?? 0, liveViewSeconds: live?.seconds ?? 0)
     }
 
     /// `[learned_init]`: rescales the drawn parameters `w` by the search's scales (docs/config.md)
