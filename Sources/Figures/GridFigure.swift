@@ -131,9 +131,12 @@ enum GridFigure {
                 for (c, point) in row.enumerated() {
                     guard let result = point?.result else { continue }
                     let v = values[r * xs.count + c]
-                    var text = v.isFinite ? (metric == .firstCrossing ? String(Int(v)) : String(format: "%.3g", v)) : "none"
-                    if result.outcome == .diverged { text += v.isFinite ? " (diverged)" : ": diverged" }
-                    a.add(.text(x: Double(c) + 0.5, y: Double(r) + 0.5, text, color: v.isFinite && place(v) < 0.6 ? .white : Palette.ink))
+                    let text = v.isFinite ? (metric == .firstCrossing ? String(Int(v)) : String(format: "%.3g", v)) : "none"
+                    let color = v.isFinite && place(v) < 0.6 ? Color.white : Palette.ink
+                    // A diverged point says so on a second line, so that the text stays inside its cell.
+                    let diverged = result.outcome == .diverged
+                    a.add(.text(x: Double(c) + 0.5, y: Double(r) + (diverged ? 0.62 : 0.5), text, color: color))
+                    if diverged { a.add(.text(x: Double(c) + 0.5, y: Double(r) + 0.38, "diverged", color: color)) }
                 }
             }
             a.heatmap = h
