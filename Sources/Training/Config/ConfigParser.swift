@@ -6,13 +6,19 @@ extension RunConfig {
     /// and the key, say what value was found and what is allowed. Relative data paths in the file
     /// are read from the file's folder.
     public static func load(_ path: String) throws -> RunConfig {
+        let text = try configText(path)
+        let config = try parse(text, file: path, pathsRelativeTo: DataConfig.folder(of: path))
+        try config.validateForRecording(file: path)
+        return config
+    }
+
+    /// The text of the config file at `path`; errors say it is missing, unreadable or not UTF-8.
+    static func configText(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError("\(path): cannot read the config file (missing or unreadable)")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
-        let config = try parse(text, file: path, pathsRelativeTo: DataConfig.folder(of: path))
-        try config.validateForRecording(file: path)
-        return config
+        return text
     }
 
     /// Parses TOML text; `file` names the source in errors. With `folder`, the data paths the text

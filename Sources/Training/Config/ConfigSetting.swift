@@ -40,10 +40,7 @@ extension RunConfig {
     /// in `settings` from the working directory, where they were typed.
     public static func load(_ path: String, setting settings: [ConfigSetting]) throws -> RunConfig {
         guard !settings.isEmpty else { return try load(path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError("\(path): cannot read the config file (missing or unreadable)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
+        let text = try configText(path)
         // The file's own errors keep their line numbers: it is read alone first.
         _ = try parse(text, file: path, pathsRelativeTo: DataConfig.folder(of: path))
         var tree = ConfigTree.resolvingDataPaths(try ConfigValue.parse(toml: text, file: path), against: DataConfig.folder(of: path))

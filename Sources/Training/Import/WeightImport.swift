@@ -39,6 +39,16 @@ public struct ImportedWeights: Sendable {
         public var targets: [Double]?
         public var exporterLoss: Double?
     }
+
+    /// The parameters as tensors of `network.layout`'s shapes, in precision T.
+    public func parameterTensors<T: TensorScalar>(_ network: Network, as _: T.Type) -> [Tensor<T>] {
+        zip(parameters, network.layout.shapes).map { Tensor<T>(shape: $1, scalars: $0.map { T($0) }) }
+    }
+
+    /// The buffers as tensors of `network.bufferLayout`'s shapes, in precision T (nil without buffers).
+    public func bufferTensors<T: TensorScalar>(_ network: Network, as _: T.Type) -> [Tensor<T>]? {
+        buffers.map { zip($0, network.bufferLayout.shapes).map { Tensor<T>(shape: $1, scalars: $0.map { T($0) }) } }
+    }
 }
 
 /// The names a weights file's tensors have when written by `convention`, and their conversion.
@@ -185,19 +195,13 @@ public enum WeightImport {
     /// statistics, no dropout), in precision T: what the exporter's loss is compared with.
     public static func checkLoss<T: TensorScalar>(_ weights: ImportedWeights, network: Network, loss: LossKind, as _: T.Type) -> Double? {
         guard let check = weights.check else { return nil }
-        let inputs = Tensor<T>(shape: [check.count, network.inputFeatures], scalars: check.inputs.map { T($0) })
-        var targets = [T](repeating: 0, count: check.count * network.outputs)
-        if let labels = check.labels {
-            let classes = network.classes, positions = network.positions
-            for (k, label) in labels.enumerated() { targets[(k / positions) * network.outputs + (k % positions) * classes + label] = 1 }
-        } else if let given = check.targets {
-            targets = given.map { T($0) }
-        }
-        let objective = Objective(model: network, loss: loss, batch: Batch(inputs: inputs, targets: Tensor(shape: [check.count, network.outputs], scalars: targets)),
-                                  mode: .eval, buffers: weights.buffers.map { values in
-                                      zip(values, network.bufferLayout.shapes).map { Tensor<T>(shape: $1, scalars: $0.map { T($0) }) }
-                                  } ?? network.initialBuffers(as: T.self))
-        let parameters = zip(weights.parameters, network.layout.shapes).map { Tensor<T>(shape: $1, scalars: $0.map { T($0) }) }
-        return Double(objective(parameters).scalar)
+        // Targets as the data sets build them (one-hot labels per position, or the real targets given).
+        let features = Tensor<Double>(shape: [check.count, network.inputFeatures], scalars: check.inputs)
+        let origin = DataOrigin(source: "check batch", paths: [], content: Data())
+        let examples = check.labels.map { Dataset(features: features, labels: $0, classes: network.classes, positions: network.positions, provenance: origin) }
+            ?? Dataset(features: features, targets: Tensor(shape: [check.count, network.outputs], scalars: check.targets ?? []), provenance: origin)
+        let objective = Objective(model: network, loss: loss, batch: examples.batch(as: T.self), mode: .eval,
+                                  buffers: weights.bufferTensors(network, as: T.self) ?? network.initialBuffers(as: T.self))
+        return Double(objective(weights.parameterTensors(network, as: T.self)).scalar)
     }
 }

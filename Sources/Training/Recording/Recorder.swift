@@ -248,9 +248,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
             // The same minibatches as the uninterrupted run: the sampler is where it was at the start of step `start.step`.
             if !sampler.isFullBatch { for _ in 0..<start.step { _ = sampler.next() } }
         } else if let imported {
-            w = layout.flatten(zip(imported.parameters, layout.shapes).map { Tensor<T>(shape: $1, scalars: $0.map { T($0) }) })
-            buffers = imported.buffers.map { zip($0, network.bufferLayout.shapes).map { Tensor<T>(shape: $1, scalars: $0.map { T($0) }) } }
-                ?? network.initialBuffers(as: T.self)
+            w = layout.flatten(imported.parameterTensors(network, as: T.self))
+            buffers = imported.bufferTensors(network, as: T.self) ?? network.initialBuffers(as: T.self)
             try writer.writeImport(imported.record)
             optimizer = Optimizer<T>(settings)
         } else {
