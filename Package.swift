@@ -1,12 +1,12 @@
 // swift-tools-version:6.0
 // Curvature: record training runs, analyze Hessian spectra offline, draw figures.
-// Layers (dependencies point down): executables > Training > Models/Spectral/Plot > Autodiff/Raster > Tensor > C wrappers.
+// Layers (dependencies point down): executables > Training > Models/Spectral/Plot > Autodiff/Raster > Tensor/MessagePassing > C wrappers.
 import PackageDescription
 
 let package = Package(
     name: "Curvature",
     products: [
-        .library(name: "Curvature", targets: ["Tensor", "Autodiff", "Models", "Spectral", "Training", "RunStore", "Raster"]),
+        .library(name: "Curvature", targets: ["Tensor", "MessagePassing", "Autodiff", "Models", "Spectral", "Training", "RunStore", "Raster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +25,11 @@ let package = Package(
         .target(name: "CKernels", path: "Sources/CKernels",
                 linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
         .target(name: "CAllocator", path: "Sources/CAllocator"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
+
+        // MARK: Processes (one, or an MPI job's ranks)
+        .target(name: "MessagePassing", dependencies: ["CMPI"]),
 
         // MARK: Storage
         .target(name: "RunStore", dependencies: ["CHDF5"]),
@@ -35,22 +40,22 @@ let package = Package(
         .target(name: "Raster", dependencies: ["CPNG"], exclude: ["Font/DejaVuSans-LICENSE.txt"]),
 
         // MARK: Domain
-        .target(name: "Models", dependencies: ["Autodiff", "Tensor"]),
+        .target(name: "Models", dependencies: ["Autodiff", "MessagePassing", "Tensor"]),
         .target(name: "Spectral", dependencies: ["CBLAS", "CLAPACKE", "Tensor"]),
         .target(name: "Plot", dependencies: ["Raster"]),
 
         // MARK: Workflows
         .target(name: "Training", dependencies: [
-            "Models", "Spectral", "Autodiff", "Tensor", "RunStore", "CZlib",
+            "MessagePassing", "Models", "Spectral", "Autodiff", "Tensor", "RunStore", "CZlib",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
 
-        .target(name: "Analysis", dependencies: ["Training", "Models", "RunStore", "Spectral", "Tensor"]),
-        .target(name: "Sweep", dependencies: ["Training", "RunStore"]),
+        .target(name: "Analysis", dependencies: ["Training", "MessagePassing", "Models", "RunStore", "Spectral", "Tensor"]),
+        .target(name: "Sweep", dependencies: ["MessagePassing", "Training", "RunStore"]),
         .target(name: "Figures", dependencies: ["Models", "Plot", "Raster", "RunStore", "Spectral", "Sweep", "Training"]),
 
         // MARK: Executables
-        .target(name: "ToolSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "ToolSupport", dependencies: ["MessagePassing", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "curv-bench", dependencies: ["CAllocator", "Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
             "CAllocator", "ToolSupport", "RunStore", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -94,6 +99,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
         .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-import", "curv-density", "curv-plot", "curv-inspect", "curv-bench", "curv-sweep", "Sweep"]),
         .testTarget(name: "CurvatureFuzzTests", dependencies: ["CurvatureFuzz", "RunStore"]),
+        .testTarget(name: "MPITests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-sweep"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect", "curv-record", "curv-density"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Foundation
+import MessagePassing
 import Models
 import RunStore
 import Spectral
@@ -25,13 +26,19 @@ public enum DensityAnalysis {
         public var stalled = false
     }
 
+    ///
+    /// `ranks`: the processes of an MPI job, sharing the work as `request.split` says; all compute
+    /// the same results, rank 0 alone holds the run's lock and appends them (the others return
+    /// outcomes with nil ids). BLAS runs on one thread when the job's processes share the cores.
     public static func run(path: String, request: DensityRequest, progress: ProgressReporter.Mode? = nil,
-                           shouldStop: @escaping () -> Bool = { false }) throws -> [Outcome] {
+                           shouldStop: @escaping () -> Bool = { false }, ranks: Communicator = .single) throws -> [Outcome] {
+        let job: () throws -> [Outcome]
         switch request.dtype {
-        case "f64": return try Job<Double>(path: path, request: request, progressMode: progress, shouldStop: shouldStop).run()
-        case "f32": return try Job<Float>(path: path, request: request, progressMode: progress, shouldStop: shouldStop).run()
+        case "f64": job = Job<Double>(path: path, request: request, progressMode: progress, shouldStop: shouldStop, ranks: ranks).run
+        case "f32": job = Job<Float>(path: path, request: request, progressMode: progress, shouldStop: shouldStop, ranks: ranks).run
         default: throw AnalysisError("--dtype must be f32 or f64, got \(request.dtype)")
         }
+        return ranks.localSize > 1 ? try BLASThreads.singleThreaded(job) : try job()
     }
 
     /// The settings that make two analyses the same computation.
@@ -51,12 +58,21 @@ private final class Job<T: TensorScalar & StoredFloat> {
     let request: DensityRequest
     let progressMode: ProgressReporter.Mode?
     let shouldStop: () -> Bool
+    let ranks: Communicator
 
-    init(path: String, request: DensityRequest, progressMode: ProgressReporter.Mode?, shouldStop: @escaping () -> Bool) {
+    init(path: String, request: DensityRequest, progressMode: ProgressReporter.Mode?, shouldStop: @escaping () -> Bool, ranks: Communicator) {
         self.path = path
         self.request = request
-        self.progressMode = progressMode
+        self.progressMode = ranks.isRoot ? progressMode : .quiet
         self.shouldStop = shouldStop
+        self.ranks = ranks
+    }
+
+    /// Whether to stop before the next step (Ctrl-C), agreed by every rank.
+    private func stopRequested() -> Bool {
+        var flag: [Int64] = [shouldStop() ? 1 : 0]
+        ranks.maximum(&flag)
+        return flag[0] != 0
     }
 
     /// Inputs of one step's computation, gathered (and checked) before any work starts.
@@ -75,7 +91,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
     func run() throws -> [DensityAnalysis.Outcome] {
         // Results are appended to the run file: find out now, not after the Hessian products,
         // that it cannot be written (read-only file system, permissions).
-        try RunReader.checkWritable(path)
+        if ranks.isRoot { try RunReader.checkWritable(path) }
         if case let .steps(wanted) = request.steps {
             var seen = Set<Int>()
             for step in wanted where !seen.insert(step).inserted {
@@ -83,13 +99,16 @@ private final class Job<T: TensorScalar & StoredFloat> {
             }
         }
         // The run's lock first: another writer (a recording, another analysis) stops us before any work.
-        let writer = try AnalysisWriter.open(path, tool: "curv-density")
-        defer { try? writer.close() }
+        // (Rank 0 alone: the others compute the same results and drop them.) Every rank reads the
+        // run after rank 0 holds its lock, so all see the same analyses.
+        let writer = ranks.isRoot ? try AnalysisWriter.open(path, tool: "curv-density") : nil
+        defer { try? writer?.close() }
+        ranks.barrier()
         let (plans, model) = try prepare()
         let progress = ProgressReporter(total: plans.count * max(request.probes, 1), label: "curv-density", mode: progressMode)
         var outcomes = [DensityAnalysis.Outcome]()
         for (index, plan) in plans.enumerated() {
-            if shouldStop() { break }
+            if stopRequested() { break }
             if let existing = plan.existing, !request.force {
                 progress.update((index + 1) * request.probes, "step \(plan.step): kept analysis \(existing.id)", force: true)
                 outcomes.append(.init(step: plan.step, id: nil, analysis: existing.analysis))
@@ -102,7 +121,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
             }, blockStarted: { block, count, name in
                 progress.update((index + 1) * self.request.probes, "step \(plan.step), block \(block)/\(count) (\(name))", force: true)
             })
-            let id = try writer.append(analysis)
+            let id = try writer?.append(analysis)
             outcomes.append(.init(step: plan.step, id: id, analysis: analysis, stalled: stalled))
         }
         progress.finish("curv-density: \(outcomes.count) of \(plans.count) steps analysed (\(request.operatorKind.rawValue))")
@@ -117,7 +136,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
         if let excess = request.memoryEstimate(parameters: parameters).excess() {
             throw AnalysisError("\(path): an analysis of this model (\(parameters) parameters) with \(request.probes) probes x \(request.lanczos) Lanczos steps, a \(request.gridPoints)-point grid, --top \(request.top), --bottom \(request.bottom) \(excess)")
         }
-        let model: RunModel<T>? = request.fromTridiagonals ? nil : try RunModel<T>(reader: reader)
+        let model: RunModel<T>? = request.fromTridiagonals ? nil : try RunModel<T>(reader: reader, ranks: ranks)
         if let grouping = request.blocks {
             guard let model else {
                 throw AnalysisError("\(path): --blocks needs Hessian-vector products; it cannot be combined with --from-tridiagonals")
@@ -207,12 +226,18 @@ private final class Job<T: TensorScalar & StoredFloat> {
                             alpha: plan.tridiagonals.map(\.alpha), beta: plan.tridiagonals.map(\.beta),
                             source: "tridiagonals stored at step \(plan.step)", dtype: "")
         }
-        var op = model.surface(buffers: plan.buffers).hessianOperator(at: w)
-        if let p = plan.preconditioner { op = op.diagonallyPreconditioned(by: p.doubles) }
+        let surface = model.surface(buffers: plan.buffers)
+        func hessian(_ surface: LossSurface<T>) -> SymmetricOperator {
+            let op = surface.hessianOperator(at: w)
+            return plan.preconditioner.map { op.diagonallyPreconditioned(by: $0.doubles) } ?? op
+        }
+        let op = hessian(surface)
         let settings = SLQSettings(probes: request.probes, steps: request.lanczos, seed: plan.seed,
                                    reorthogonalization: request.reorthogonalization)
-        let runs = try lanczosRuns(of: op, settings: settings, progress: probeDone)
-        let density = try spectralDensity(from: runs.map(\.tridiagonal), sigma: request.sigma, gridPoints: request.gridPoints)
+        let tridiagonals = request.split == .probes && ranks.size > 1
+            ? try spreadLanczosTridiagonals(of: hessian(surface.with(ranks: .single)), settings: settings, ranks: ranks, progress: probeDone)
+            : try lanczosRuns(of: op, settings: settings, progress: probeDone).map(\.tridiagonal)
+        let density = try spectralDensity(from: tridiagonals, sigma: request.sigma, gridPoints: request.gridPoints)
         // After the last probe: the extreme eigenvalues (reported as "probe" probes + 1).
         if request.top + request.bottom > 0 { probeDone(request.probes + 1) }
         let extremes = try extremeEigenvalues(of: op, seed: plan.seed)
@@ -224,7 +249,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
                         topEigenvalues: top.map(\.value), topResiduals: top.map(\.residual),
                         bottomEigenvalues: bottom.map(\.value), bottomResiduals: bottom.map(\.residual),
                         trace: trace?.value ?? .nan, traceStandardError: trace?.standardError ?? .nan,
-                        alpha: runs.map(\.alpha), beta: runs.map(\.beta),
+                        alpha: tridiagonals.map(\.alpha), beta: tridiagonals.map(\.beta),
                         source: "/checkpoints/\(plan.step)/weights + \(model.batchSource)", dtype: request.dtype,
                         reorthogonalization: request.reorthogonalization.rawValue,
                         topConverged: top.map(\.converged), bottomConverged: bottom.map(\.converged),

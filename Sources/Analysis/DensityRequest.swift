@@ -35,6 +35,8 @@ public struct DensityRequest: Sendable {
     /// Also λ_max of each parameter block's own Hessian `H_bb` (curv-density --blocks), iterated
     /// to the same tolerance as the extreme eigenvalues; nil = none.
     public var blocks: BlockGrouping? = nil
+    /// How the ranks of an MPI job share the work (ignored by one process).
+    public var split = DensitySplit.batch
 
     public init() {}
 
@@ -57,4 +59,16 @@ public struct DensityRequest: Sendable {
         }
         return e
     }
+}
+
+/// How the ranks of an MPI job (`mpirun -np N curv-density`) share an analysis.
+public enum DensitySplit: String, Sendable, CaseIterable {
+    /// Every rank takes a share of the Hessian batch's examples; each Hessian-vector product is
+    /// summed over the ranks by one all-reduce of the parameter vector. Helps every part of the
+    /// analysis (probes, extreme eigenvalues, trace, blocks); equal to one process within rounding.
+    case batch
+    /// SLQ's probes are dealt out to the ranks (probe l to rank l mod N), each run on the whole
+    /// batch with no communication, and the tridiagonals gathered: the density is the one process's
+    /// bit for bit. The extreme eigenvalues, trace and blocks (sequential) then share the batch.
+    case probes
 }

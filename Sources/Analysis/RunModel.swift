@@ -1,4 +1,5 @@
 import Foundation
+import MessagePassing
 import Models
 import RunStore
 import Tensor
@@ -17,7 +18,8 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
     /// Where the Hessian batch came from, for provenance.
     public let batchSource: String
 
-    public init(reader: RunReader, chunkSize: Int? = nil) throws {
+    /// `ranks`: the processes that share the Hessian batch's examples (each product all-reduced).
+    public init(reader: RunReader, chunkSize: Int? = nil, ranks: Communicator = .single) throws {
         path = reader.path
         spec = try ModelSpec.parse(json: reader.modelSpec(), source: "\(reader.path) /model/spec")
         config = try RunConfig.parse(reader.configTOML(), file: "\(reader.path) /config/toml")
@@ -35,7 +37,7 @@ public struct RunModel<T: TensorScalar & StoredFloat> {
         let chunk = chunkSize ?? config.training.chunkSize
         let (batch, source) = try Self.hessianBatch(reader: reader, spec: spec, config: config)
         surface = LossSurface(model: network, loss: spec.loss, examples: batch, weightDecay: T(spec.weightDecay), chunkSize: chunk,
-                              mode: spec.curvatureMode, normalizationGroup: spec.normalizationGroup)
+                              mode: spec.curvatureMode, normalizationGroup: spec.normalizationGroup, ranks: ranks)
         batchSource = source
     }
 

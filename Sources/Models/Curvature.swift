@@ -1,5 +1,6 @@
 import Autodiff
 import Dispatch
+import MessagePassing
 import Tensor
 
 /// Loss, gradient and Hessian-vector products of a model's mean loss over a fixed set of examples,
@@ -19,6 +20,16 @@ import Tensor
 /// threads: the element-wise work runs on both cores too, there is one join per pass instead of
 /// one per product, and no BLAS worker spins between products. The chunks depend on the examples
 /// and `chunkSize` only, never on the machine, so results do not depend on the core count.
+///
+/// **Across processes** (`ranks`, an MPI job of N > 1 processes): the examples are cut into at
+/// least N chunks, and each rank evaluates a contiguous run of them (whole groups, as above);
+/// each rank sums its chunks in order, then one all-reduce sums the ranks' vectors (value,
+/// correct-prediction count and, in a training step, the running statistics ride along). Every
+/// rank then holds the same value, gradient or product. Chunk boundaries, the decay term and
+/// dropout masks are those of one process cut into as many chunks, so a job differs from one
+/// process only in the order its chunks' sums are added: within rounding, bit for bit when N is 2
+/// and one process also makes 2 chunks (the sum of two terms does not depend on their order). With
+/// one rank nothing changes. A rank with no chunk (fewer groups than ranks) adds zeros.
 public struct LossSurface<T: TensorScalar> {
     public let model: Network
     public let loss: LossKind
@@ -34,19 +45,25 @@ public struct LossSurface<T: TensorScalar> {
     public let normalizationGroup: Int?
     /// Seeds dropout masks in train mode (a training step's); nil: dropout off, as for curvature.
     public let dropoutSeed: UInt64?
-    /// One objective per chunk, weighted by its share of the examples (the decay term rides on the
-    /// first). Cut once here: the operator applies them thousands of times.
+    /// The processes that share the examples (`.single`: this one has them all).
+    public let ranks: Communicator
+    /// Chunks over all ranks (this rank's `objectives` are some of them).
+    public let chunkCount: Int
+    /// One objective per chunk of this rank, weighted by its share of all the examples (the decay
+    /// term rides on the first chunk of all). Cut once here: the operator applies them thousands of times.
     private let objectives: [Objective<T>]
     /// At least this many examples are cut into two chunks or more, evaluated concurrently.
     public static var parallelExamples: Int { 256 }
     /// Sets with at least this many activations in all (examples x the model's activations per
     /// example: convolutional nets) are cut in two as well, however few their examples.
     public static var parallelActivations: Int { 1 << 21 }
-    /// How many chunks run at once.
+    /// How many chunks a set is cut into at least when it is large enough to share the work, and
+    /// how many run at once (fewer when the job's processes share the cores: `threadsPerProcess`).
     static var concurrentChunks: Int { 2 }
 
     public init(model: Network, loss: LossKind, examples: Batch<T>, weightDecay: T = 0, chunkSize: Int = 4096,
-                mode: Mode = .train, buffers: [Tensor<T>]? = nil, normalizationGroup: Int? = nil, dropoutSeed: UInt64? = nil) {
+                mode: Mode = .train, buffers: [Tensor<T>]? = nil, normalizationGroup: Int? = nil, dropoutSeed: UInt64? = nil,
+                ranks: Communicator = .single) {
         self.model = model
         self.loss = loss
         self.examples = examples
@@ -57,21 +74,33 @@ public struct LossSurface<T: TensorScalar> {
         self.buffers = buffers ?? model.initialBuffers()
         self.normalizationGroup = normalizationGroup
         self.dropoutSeed = dropoutSeed
+        self.ranks = ranks
         let n = T(examples.count)
         let work = examples.count * model.activationsPerExample
-        let minimumChunks = examples.count >= Self.parallelExamples || (examples.count >= 2 && work >= Self.parallelActivations)
+        var minimumChunks = examples.count >= Self.parallelExamples || (examples.count >= 2 && work >= Self.parallelActivations)
             ? Self.concurrentChunks : 1
+        minimumChunks = Swift.max(minimumChunks, Swift.min(ranks.size, Swift.max(examples.count, 1)))
         let coupled = mode == .train && model.usesBatchStatistics
         let pieces = coupled ? Self.wholeGroups(examples, group: normalizationGroup ?? examples.count, chunkSize: chunkSize, atLeast: minimumChunks)
             : examples.chunks(of: chunkSize, atLeast: minimumChunks)
+        chunkCount = pieces.count
         let buffers = self.buffers
-        objectives = pieces.enumerated().map { c, chunk in
+        let mine = Self.chunks(of: ranks.rank, count: pieces.count, ranks: ranks.size)
+        objectives = pieces.enumerated().filter { mine.contains($0.offset) }.map { c, chunk in
             var objective = Objective(model: model, loss: loss, batch: chunk, weight: T(chunk.count) / n, weightDecay: c == 0 ? weightDecay : 0,
                                       mode: mode, buffers: buffers, normalizationGroup: normalizationGroup)
             // Each chunk its own masks (a function of the seed and the chunk).
             objective.dropoutSeed = dropoutSeed.map { $0 &+ UInt64(c) &* 0x9E37_79B9_7F4A_7C15 }
             return objective
         }
+    }
+
+    /// The chunks rank `rank` of `ranks` evaluates: a contiguous run, counts differing by at most
+    /// one (the larger first; rank 0 first when there are fewer chunks than ranks).
+    static func chunks(of rank: Int, count: Int, ranks: Int) -> Range<Int> {
+        let (base, extra) = count.quotientAndRemainder(dividingBy: ranks)
+        let start = rank * base + Swift.min(rank, extra)
+        return start..<start + base + (rank < extra ? 1 : 0)
     }
 
     /// Chunks made of whole groups of `group` consecutive examples (the last group holds the
@@ -92,14 +121,14 @@ public struct LossSurface<T: TensorScalar> {
         }
     }
 
-    /// The examples in the chunks the surface evaluates them in.
+    /// The examples in the chunks this rank evaluates (all of them with one rank).
     public var chunks: [Batch<T>] { objectives.map(\.batch) }
 
     /// The same loss over the examples at `indices` only (a minibatch).
     public func restricted(to indices: [Int]) -> LossSurface {
         LossSurface(model: model, loss: loss, examples: Batch(inputs: examples.inputs.rows(at: indices), targets: examples.targets.rows(at: indices)),
                     weightDecay: weightDecay, chunkSize: chunkSize, mode: mode, buffers: buffers, normalizationGroup: normalizationGroup,
-                    dropoutSeed: dropoutSeed)
+                    dropoutSeed: dropoutSeed, ranks: ranks)
     }
 
     /// The same surface with other buffers (running statistics), in another mode, or with
@@ -107,7 +136,13 @@ public struct LossSurface<T: TensorScalar> {
     public func with(buffers: [Tensor<T>]? = nil, mode: Mode? = nil, dropoutSeed: UInt64? = nil) -> LossSurface {
         LossSurface(model: model, loss: loss, examples: examples, weightDecay: weightDecay, chunkSize: chunkSize,
                     mode: mode ?? self.mode, buffers: buffers ?? self.buffers, normalizationGroup: normalizationGroup,
-                    dropoutSeed: dropoutSeed ?? self.dropoutSeed)
+                    dropoutSeed: dropoutSeed ?? self.dropoutSeed, ranks: ranks)
+    }
+
+    /// The same surface evaluated by other processes (`.single`: this one alone, all chunks).
+    public func with(ranks: Communicator) -> LossSurface {
+        LossSurface(model: model, loss: loss, examples: examples, weightDecay: weightDecay, chunkSize: chunkSize, mode: mode,
+                    buffers: buffers, normalizationGroup: normalizationGroup, dropoutSeed: dropoutSeed, ranks: ranks)
     }
 
     /// Number of parameters (the Hessian is `dimension x dimension`).
@@ -117,9 +152,9 @@ public struct LossSurface<T: TensorScalar> {
     /// time, BLAS single-threaded inside) when there are several; results in chunk order.
     /// `body` may only touch chunk `c`'s own state (its memo).
     private func eachChunk<R>(_ body: (Int, Objective<T>) -> R) -> [R] {
-        if objectives.count == 1 { return [body(0, objectives[0])] }
+        if objectives.count <= 1 { return objectives.map { body(0, $0) } }
         var results = [R?](repeating: nil, count: objectives.count)
-        let workers = Swift.min(Self.concurrentChunks, objectives.count)
+        let workers = Swift.min(Self.concurrentChunks, objectives.count, Communicator.world.threadsPerProcess)
         BLASThreads.singleThreaded {
             results.withUnsafeMutableBufferPointer { out in
                 let out = UncheckedSendable(out)
@@ -137,10 +172,32 @@ public struct LossSurface<T: TensorScalar> {
     }
 
 
+    /// The sums of this rank's chunk results (`vector`, `counts`) over all ranks, on every rank,
+    /// in one all-reduce: the counts ride in the vector when `T` holds them exactly (below 2^24
+    /// in Float32), else they take a second one. One rank: unchanged.
+    private func sumOverRanks(_ vector: inout [T], counts: inout [Int]) {
+        guard ranks.size > 1 else { return }
+        let exact = Double(Int(1) << (T.significandBitCount + 1))
+        if predictions < exact {
+            var payload = vector + counts.map { T($0) }
+            ranks.sum(&payload)
+            vector = Array(payload[..<vector.count])
+            counts = payload[vector.count...].map { Int($0) }
+        } else {
+            ranks.sum(&vector)
+            var wide = counts.map { Int64($0) }
+            ranks.sum(&wide)
+            counts = wide.map { Int($0) }
+        }
+    }
+
     /// `L(w)` by plain evaluation.
     public func value(at w: Tensor<T>) -> T {
         let params = layout.unflatten(w)
-        return eachChunk { _, objective in objective(params).scalar }.reduce(T(0), +)
+        var value = [eachChunk { _, objective in objective(params).scalar }.reduce(T(0), +)]
+        var none = [Int]()
+        sumOverRanks(&value, counts: &none)
+        return value[0]
     }
 
     /// `L(w)` and `∇L(w)` (flat).
@@ -168,8 +225,8 @@ public struct LossSurface<T: TensorScalar> {
     public func trainingStep(at w: Tensor<T>, memos: [PrimalMemo<T>]? = nil)
         -> (value: T, gradient: Tensor<T>, accuracy: Double, buffers: [Tensor<T>]) {
         let collecting = mode == .train && model.usesBatchStatistics
-        precondition(!collecting || objectives.count == 1,
-                     "LossSurface.trainingStep: running statistics need the batch in one chunk; it has \(objectives.count) (raise training.chunk_size)")
+        precondition(!collecting || chunkCount == 1,
+                     "LossSurface.trainingStep: running statistics need the batch in one chunk; it has \(chunkCount) (raise training.chunk_size)")
         let result = gradientPass(at: w, memos: memos, countingCorrect: true, collectingBuffers: collecting)
         return (result.value, result.gradient, Double(result.correct) / predictions, result.buffers ?? buffers)
     }
@@ -186,12 +243,30 @@ public struct LossSurface<T: TensorScalar> {
             return (v, layout.flatten(g), countingCorrect ? objective.correctPredictions(outputs) : 0)
         }
         var value: T = 0
-        var gradient = parts[0].1
+        var gradient = parts.first?.1 ?? Tensor(zeros: [dimension])
         for (c, part) in parts.enumerated() {
             value += part.0
             if c > 0 { gradient.add(part.1) }
         }
-        return (value, gradient, parts.reduce(0) { $0 + $1.2 }, sink?.buffers)
+        var correct = parts.reduce(0) { $0 + $1.2 }
+        guard ranks.size > 1 else { return (value, gradient, correct, sink?.buffers) }
+        // The running statistics come from the one chunk's rank; the others add zeros.
+        let sizes = buffers.map(\.scalars.count)
+        var vector = gradient.scalars + [value]
+        if collectingBuffers { vector += sink?.buffers?.flatMap(\.scalars) ?? [T](repeating: 0, count: sizes.reduce(0, +)) }
+        var counts = [correct]
+        sumOverRanks(&vector, counts: &counts)
+        gradient.scalars = Array(vector[..<dimension])
+        (value, correct) = (vector[dimension], counts[0])
+        var collected: [Tensor<T>]? = nil
+        if collectingBuffers {
+            var offset = dimension + 1
+            collected = zip(buffers, sizes).map { buffer, size in
+                defer { offset += size }
+                return Tensor(shape: buffer.shape, scalars: Array(vector[offset..<offset + size]))
+            }
+        }
+        return (value, gradient, correct, collected)
     }
 
     /// `L(w)` and the accuracy (as `accuracy(at:)`) from one forward pass.
@@ -201,8 +276,10 @@ public struct LossSurface<T: TensorScalar> {
             let (v, outputs) = objective.valueAndAuxiliary(params)
             return (v.scalar, objective.correctPredictions(outputs))
         }
-        let value = parts.reduce(T(0)) { $0 + $1.0 }
-        return (value, Double(parts.reduce(0) { $0 + $1.1 }) / predictions)
+        var value = [parts.reduce(T(0)) { $0 + $1.0 }]
+        var correct = [parts.reduce(0) { $0 + $1.1 }]
+        sumOverRanks(&value, counts: &correct)
+        return (value[0], Double(correct[0]) / predictions)
     }
 
     /// The predictions accuracy is a fraction of: one per example, or per position of a sequence model.
@@ -212,8 +289,10 @@ public struct LossSurface<T: TensorScalar> {
     /// ties go to the first index).
     public func accuracy(at w: Tensor<T>) -> Double {
         let params = layout.unflatten(w)
-        let correct = eachChunk { _, objective in objective.correctPredictions(objective.valueAndAuxiliary(params).auxiliary) }.reduce(0, +)
-        return Double(correct) / predictions
+        var correct = [eachChunk { _, objective in objective.correctPredictions(objective.valueAndAuxiliary(params).auxiliary) }.reduce(0, +)]
+        var none = [T]()
+        sumOverRanks(&none, counts: &correct)
+        return Double(correct[0]) / predictions
     }
 
     /// `H v` (flat), exact up to rounding, with `H` the Hessian of `L` at `w`.
@@ -233,15 +312,17 @@ public struct LossSurface<T: TensorScalar> {
         let parts = eachChunk { c, objective in
             layout.flatten(Autodiff.hessianVectorProduct(of: objective, at: params, along: direction, memo: memos?[c]).product)
         }
-        var product = parts[0]
+        var product = parts.first ?? Tensor(zeros: [dimension])
         for hv in parts.dropFirst() { product.add(hv) }
+        var none = [Int]()
+        sumOverRanks(&product.scalars, counts: &none)
         return product
     }
 
     /// Empty memos for `hessianVectorProduct(at:_:memos:)`, one per chunk, holding at most
     /// `byteLimit` bytes in all (beyond it, primal values are recomputed).
     public func primalMemos(byteLimit: Int = 1 << 30) -> [PrimalMemo<T>] {
-        objectives.map { _ in PrimalMemo(byteLimit: byteLimit / objectives.count) }
+        objectives.map { _ in PrimalMemo(byteLimit: byteLimit / objectives.count) }   // (none on a rank without chunks)
     }
 }
 

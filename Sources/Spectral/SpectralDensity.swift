@@ -31,12 +31,13 @@ public func lanczosTridiagonals(of op: SymmetricOperator, settings: SLQSettings,
 }
 
 /// The Lanczos runs of SLQ, one per probe. With `keepFirstBasis` the first run keeps its basis,
-/// for `ritzPairs(of:operator:top:bottom:)`.
-public func lanczosRuns(of op: SymmetricOperator, settings: SLQSettings, keepFirstBasis: Bool = false,
+/// for `ritzPairs(of:operator:top:bottom:)`. `only`: the runs of these probes (0-based, ascending)
+/// alone, each the same to the bit as in the full set (probe l's start depends on the seed and l).
+public func lanczosRuns(of op: SymmetricOperator, settings: SLQSettings, keepFirstBasis: Bool = false, only probes: [Int]? = nil,
                         progress: (Int) -> Void = { _ in }) throws -> [LanczosResult] {
     guard settings.probes >= 1 else { throw SpectralError.invalidArgument("SLQ needs at least one probe, got \(settings.probes)") }
     var workspace: Basis? = nil
-    return try (0..<settings.probes).map { l in
+    return try (probes ?? Array(0..<settings.probes)).map { l in
         var rng = probeGenerator(seed: settings.seed, probe: l)
         let v = settings.probeKind.draw(op.dimension, using: &rng)
         let result = try lanczos(op, start: v, steps: settings.steps, reorthogonalization: settings.reorthogonalization,

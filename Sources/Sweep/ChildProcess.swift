@@ -1,9 +1,12 @@
 import Foundation
+import MessagePassing
 import RunStore
 
 /// A child process started with posix_spawn: standard input from /dev/null, standard output and
 /// error into a log file, SIGINT and SIGTERM at their defaults and unblocked (whatever this
 /// process does with them), in this process's group, so Ctrl-C at a terminal reaches it too.
+/// Without the MPI launcher's variables: a rank of an `mpirun` job starts children that are
+/// tools of their own, not members of its job.
 struct ChildProcess {
     let pid: pid_t
 
@@ -28,9 +31,12 @@ struct ChildProcess {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let environment: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment
+            .filter { !Communicator.isLauncherVariable($0.key) }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { environment.forEach { free($0) } }
         var pid = pid_t()
         // Not while this process opens a run file on another thread (see `ChildProcesses`).
-        let status = ChildProcesses.spawn { posix_spawn(&pid, executable, &actions, &attributes, argv, environ) }
+        let status = ChildProcesses.spawn { posix_spawn(&pid, executable, &actions, &attributes, argv, environment) }
         guard status == 0 else {
             throw SweepError("cannot start \(executable): \(String(cString: strerror(status)))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MessagePassing
 import RunStore
 import Training
 
@@ -15,6 +16,11 @@ import Training
 /// interrupted, failed) is recorded again. Ctrl-C (SIGINT) stops starting points, lets the
 /// running ones finish their step and close, removes their partial files, writes the index and
 /// returns with `interrupted`: every point finished before it is kept.
+///
+/// In an MPI job (`ranks`), the points still to record are dealt out to the ranks in turn (the
+/// k-th to rank k mod N), each rank recording its own `jobs` at a time; the folder must be one
+/// all ranks see (a shared file system). Rank 0 holds the folder's lock and writes the index:
+/// after each of its own points, and with every rank's outcomes once all have finished.
 public final class SweepRunner {
     public struct Options {
         /// The sweep folder (created if missing).
@@ -29,6 +35,8 @@ public final class SweepRunner {
         public var shouldStop: () -> Bool = { false }
         /// How often finished children are looked for (seconds).
         public var pollInterval = 0.05
+        /// The processes sharing the points (`mpirun`); `.single`: this one records them all.
+        public var ranks: Communicator = .single
 
         public init(folder: String, jobs: Int, recorder: String) {
             self.folder = folder
@@ -73,11 +81,13 @@ public final class SweepRunner {
     /// the rest. Throws for a folder it cannot use; a point that fails is reported in the summary.
     public func run() throws -> Summary {
         let start = Date()
-        let lock = try prepareFolder()
-        defer { close(lock) }
+        let ranks = options.ranks
+        let lock = ranks.isRoot ? try prepareFolder() : -1
+        defer { if lock >= 0 { close(lock) } }
+        if ranks.isRoot { for i in plan.points.indices { unlink(partial(i)) } }
+        ranks.barrier()   // the folder is ready (and locked) before any rank reads it
         var kept = 0
         for i in plan.points.indices {
-            unlink(partial(i))
             let run = path(index.points[i].run)
             guard FileManager.default.fileExists(atPath: run) else { continue }
             do {
@@ -88,10 +98,14 @@ public final class SweepRunner {
             index.points[i].status = .done
             kept += 1
         }
-        try index.write(folder: options.folder)
-        let pending = plan.points.indices.filter { index.points[$0].status != .done }
+        if ranks.isRoot { try index.write(folder: options.folder) }
+        let allPending = plan.points.indices.filter { index.points[$0].status != .done }
+        let pending = allPending.enumerated().filter { $0.offset % ranks.size == ranks.rank }.map(\.element)
         let jobs = max(1, min(options.jobs, pending.count))
-        options.report("\(plan.points.count) points: \(kept) already done, \(pending.count) to record" + (pending.isEmpty ? "" : ", \(jobs) at a time"))
+        if ranks.isRoot {
+            options.report("\(plan.points.count) points: \(kept) already done, \(allPending.count) to record"
+                           + (allPending.isEmpty ? "" : ", \(jobs) at a time" + (ranks.size > 1 ? " on each of \(ranks.size) ranks" : "")))
+        }
 
         var queue = pending[...]
         var recorded = 0, stopping = false, forwarded = false
@@ -117,12 +131,35 @@ public final class SweepRunner {
             guard let (i, started) = running.removeValue(forKey: pid) else { continue }
             finish(i, status: status, seconds: Date().timeIntervalSince(started))
             if index.points[i].status == .done { recorded += 1 }
-            do { try index.write(folder: options.folder) } catch { firstError = firstError ?? error }
-            options.report(progressLine(i, done: index.points.filter { $0.status == .done }.count))
+            if ranks.isRoot { do { try index.write(folder: options.folder) } catch { firstError = firstError ?? error } }
+            options.report(ranks.rankLabel + progressLine(i, done: index.points.filter { $0.status == .done }.count))
         }
         if let firstError { throw firstError }
+        if ranks.size > 1 {
+            (recorded, stopping) = try gather(pending, recorded: recorded, interrupted: stopping)
+            if ranks.isRoot { try index.write(folder: options.folder) }
+        }
         return Summary(index: index, recorded: recorded, kept: kept, interrupted: stopping,
                        seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Every rank's outcomes for its `points` into every rank's index; the points recorded and
+    /// whether any rank was interrupted, over all ranks.
+    private func gather(_ points: [Int], recorded: Int, interrupted: Bool) throws -> (recorded: Int, interrupted: Bool) {
+        struct Share: Codable {
+            var points: [Int: SweepIndex.Point]
+            var recorded: Int
+            var interrupted: Bool
+        }
+        let mine = Share(points: Dictionary(uniqueKeysWithValues: points.map { ($0, index.points[$0]) }), recorded: recorded, interrupted: interrupted)
+        var total = (recorded: 0, interrupted: false)
+        for bytes in options.ranks.allGather(Array(try JSONEncoder().encode(mine))) {
+            let share = try JSONDecoder().decode(Share.self, from: Data(bytes))
+            for (i, point) in share.points { index.points[i] = point }
+            total.recorded += share.recorded
+            total.interrupted = total.interrupted || share.interrupted
+        }
+        return total
     }
 
     /// Creates the folder and `runs/`, refuses a folder that holds other things or that another

@@ -2,6 +2,7 @@
 // failure is printed.
 
 import Foundation
+import MessagePassing
 
 /// Exit statuses of the curv-* tools (README, "Exit status").
 public enum ExitStatus {
@@ -22,10 +23,12 @@ public enum ExitStatus {
         """
 }
 
-/// Prints "tool: message" on standard error and exits with status 1.
+/// Prints "tool: message" on standard error and exits with status 1. In an MPI job the message
+/// names the rank, and every rank ends (MPI_Abort): the others may be waiting for this one.
 public func failAndExit(_ tool: String, _ error: Error) -> Never {
-    FileHandle.standardError.write(Data("\(tool): \(error)\n".utf8))
-    exit(ExitStatus.failure)
+    let world = Communicator.world
+    FileHandle.standardError.write(Data("\(tool): \(world.rankLabel)\(error)\n".utf8))
+    world.abort(ExitStatus.failure)
 }
 
 /// Prints "tool: warning: message" on standard error.

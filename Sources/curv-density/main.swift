@@ -2,12 +2,14 @@
 //                     [--sigma X] [--grid N] [--top K] [--bottom K] [--eig-tolerance X] [--eig-products N]
 //                     [--trace] [--dtype f64|f32] [--seed N]
 //                     [--reorthogonalization partial|full]
-//                     [--from-tridiagonals] [--force] [--quiet]
+//                     [--from-tridiagonals] [--force] [--quiet] [--split batch|probes]
 // Re-analyses recorded checkpoints from the run file alone and appends the results under /analyses.
+// Under `mpirun -np N` the ranks share the work (--split); rank 0 writes and prints.
 import Analysis
 import ArgumentParser
 import CAllocator
 import Foundation
+import MessagePassing
 import Models
 import RunStore
 import Spectral
@@ -22,6 +24,8 @@ struct DensityCommand: ParsableCommand {
         Rebuilds the model from RUN.h5 (spec, checkpoint weights, stored Hessian batch) and appends one analysis per \
         checkpoint under /analyses; recorded data is never modified. A rerun with the same settings skips finished steps. \
         Settings, the run file and the memory the analysis needs are checked before any Hessian product.
+
+        Under mpirun -np N the N processes share each analysis (--split); rank 0 writes and prints. See docs/scaling.md.
 
         \(ExitStatus.help)
         """,
@@ -91,6 +95,11 @@ struct DensityCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress output (each step's result line is still printed).")
     var quiet = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Under mpirun: batch (each rank takes a share of the Hessian batch; every product is summed over the ranks) or probes (SLQ's probes dealt out to the ranks, each on the whole batch).",
+        discussion: "batch helps every part of the analysis and equals one process within rounding; probes needs no communication during Lanczos and gives one process's density bit for bit (the extreme eigenvalues, trace and blocks then share the batch). One process ignores it."))
+    var split = "batch"
+
     // Numbers are parsed unconditionally, so "--probes -5" is a negative value refused with a
     // reason, not a missing one.
     func validate() throws {
@@ -107,6 +116,7 @@ struct DensityCommand: ParsableCommand {
         guard ["partial", "full"].contains(reorthogonalization) else {
             throw ValidationError("--reorthogonalization must be partial or full; got '\(reorthogonalization)'")
         }
+        guard DensitySplit(rawValue: split) != nil else { throw ValidationError("--split must be batch or probes; got '\(split)'") }
         guard ["f32", "f64"].contains(dtype) else { throw ValidationError("--dtype must be f32 or f64; got '\(dtype)'") }
         if let blocks, BlockGrouping(blocks) == nil {
             throw ValidationError("--blocks must be layers, tensors or comma-separated name prefixes (no empty or repeated ones); got '\(blocks)'")
@@ -138,20 +148,22 @@ struct DensityCommand: ParsableCommand {
         request.blocks = blocks.flatMap(BlockGrouping.init)
         request.force = force
         request.reorthogonalization = Reorthogonalization(rawValue: reorthogonalization) ?? .partial
+        request.split = DensitySplit(rawValue: split) ?? .batch
         return request
     }
 
     func run() throws {
         let request = self.request
-        catchInterrupts()
+        let ranks = Communicator.world
+        catchInterrupts(Communicator.launchedByMPI ? [SIGINT, SIGTERM] : [SIGINT])
         let outcomes: [DensityAnalysis.Outcome]
         do {
             outcomes = try DensityAnalysis.run(path: path, request: request, progress: quiet ? .quiet : nil,
-                                               shouldStop: { interruptRequested })
+                                               shouldStop: { interruptRequested }, ranks: ranks)
         } catch {
             failAndExit("curv-density", error)
         }
-        for o in outcomes {
+        for o in outcomes where ranks.isRoot {
             let a = o.analysis
             // A value that did not meet the tolerance is marked with '?'.
             func values(_ v: [Double], _ converged: [Bool], _ k: Int) -> String {

@@ -6,6 +6,7 @@
 import ArgumentParser
 import CAllocator
 import Foundation
+import MessagePassing
 import RunStore
 import ToolSupport
 import Training
@@ -81,7 +82,10 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let resume { return try resumeRun(resume) }
+        // Under mpirun: every rank has checked the arguments (and seen no --out file) before rank 0 creates one.
+        let ranks = Communicator.world
+        ranks.barrier()
+        if let resume { return try resumeRun(resume, ranks: ranks) }
         let config = self.config!, out = self.out!
         var runConfig: RunConfig
         do {
@@ -90,32 +94,38 @@ struct RecordCommand: ParsableCommand {
         if let steps {
             let dropped: [String]
             (runConfig, dropped) = runConfig.overridingSteps(steps)
-            for sentence in dropped { warn("curv-record", "--steps \(steps): \(sentence)") }
+            for sentence in dropped where ranks.isRoot { warn("curv-record", "--steps \(steps): \(sentence)") }
         }
         if let seed { runConfig.seed = seed }
-        catchInterrupts()
+        catchInterrupts(Communicator.launchedByMPI ? [SIGINT, SIGTERM] : [SIGINT])
         var options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil,
                                     shouldStop: { interruptRequested })
         options.inputs = [config]
         options.configPath = config
         options.liveViewSeconds = liveEvery
+        options.ranks = ranks
         let summary: RecordSummary
         // (BLAS runs on one thread inside: see `Recorder.record`.)
         do { summary = try Recorder.record(runConfig, options: options) } catch { failAndExit("curv-record", error) }
-        report(summary, out: out)
+        if ranks.isRoot { report(summary, out: out) }
         if summary.interrupted {
-            if overwrite { FileHandle.standardError.write("curv-record: interrupted; \(out) was left as it was (an incomplete recording never replaces a file)\n".data(using: .utf8)!) }
+            if overwrite && ranks.isRoot { FileHandle.standardError.write("curv-record: interrupted; \(out) was left as it was (an incomplete recording never replaces a file)\n".data(using: .utf8)!) }
             throw ExitCode(ExitStatus.interrupted)
         }
     }
 
     /// `--resume RUN.h5`: continue from the last checkpoint; the file keeps the steps recorded, even when interrupted again.
-    func resumeRun(_ path: String) throws {
-        catchInterrupts()
+    func resumeRun(_ path: String, ranks: Communicator) throws {
+        catchInterrupts(Communicator.launchedByMPI ? [SIGINT, SIGTERM] : [SIGINT])
         var options = RecordOptions(outputPath: path, progress: quiet ? .quiet : nil, shouldStop: { interruptRequested })
         options.liveViewSeconds = liveEvery
+        options.ranks = ranks
         let summary: RecordSummary
         do { summary = try Recorder.resume(path, options: options) } catch { failAndExit("curv-record", error) }
+        guard ranks.isRoot else {
+            if summary.interrupted { throw ExitCode(ExitStatus.interrupted) }
+            return
+        }
         print("\(path): resumed from the checkpoint at step \(summary.resumedFrom ?? 0); training continued bit for bit, sharpness tracking restarted cold (within record.sharpness_tolerance)")
         report(summary, out: path)
         if summary.interrupted { throw ExitCode(ExitStatus.interrupted) }

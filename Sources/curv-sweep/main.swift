@@ -4,6 +4,7 @@
 import ArgumentParser
 import CAllocator
 import Foundation
+import MessagePassing
 import RunStore
 import Sweep
 import ToolSupport
@@ -19,6 +20,9 @@ struct SweepCommand: ParsableCommand {
         again to resume: finished points are kept, the others recorded. Ctrl-C lets the running points close, \
         keeps every finished one and exits 130. Draw the grid with curv-plot grid DIR --out GRID.png.
 
+        Under mpirun -np N the points are dealt out to the N ranks (--jobs at a time on each; DIR on a file \
+        system every rank sees); rank 0 writes the index and the summary. See docs/scaling.md.
+
         \(ExitStatus.help)
         """,
         version: RunFormat.software)
@@ -29,7 +33,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: "The sweep folder (created; an existing sweep folder is resumed).")
     var out: String
 
-    @Option(name: .long, parsing: .unconditional, help: "Points recorded at once (default: the sweep file's jobs, else one per core).")
+    @Option(name: .long, parsing: .unconditional, help: "Points recorded at once (by each rank under mpirun; default: the sweep file's jobs, else one per core).")
     var jobs: Int?
 
     @Option(name: .customLong("set"), help: ArgumentHelp(
@@ -48,11 +52,13 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
+        let ranks = Communicator.world
         let plan: SweepPlan
         do {
             plan = try SweepPlan(try SweepSpec.load(sweep).setting(try settings.map(ConfigSetting.init(commandLine:))))
         } catch { failAndExit("curv-sweep", error) }
         if dryRun {
+            guard ranks.isRoot else { return }
             for p in plan.points {
                 let done = FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent("runs/\(p.name).h5"))
                 print("\(p.caption): \(done ? "done" : "to record") (runs/\(p.name).h5)")
@@ -67,13 +73,19 @@ struct SweepCommand: ParsableCommand {
         }
         catchInterrupts([SIGINT, SIGTERM])
 
-        var options = SweepRunner.Options(folder: out, jobs: jobs ?? plan.spec.jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                          recorder: recorder)
+        // The cores of this machine are shared by the job's ranks on it.
+        var options = SweepRunner.Options(folder: out, jobs: jobs ?? plan.spec.jobs ?? ranks.threadsPerProcess, recorder: recorder)
+        options.ranks = ranks
         let quiet = quiet
         options.report = { line in if !quiet { print("curv-sweep: \(line)"); fflush(stdout) } }
         options.shouldStop = { interruptRequested }
         let summary: SweepRunner.Summary
         do { summary = try SweepRunner(plan: plan, options: options).run() } catch { failAndExit("curv-sweep", error) }
+        guard ranks.isRoot else {
+            if summary.interrupted { throw ExitCode(ExitStatus.interrupted) }
+            if !summary.failed.isEmpty { throw ExitCode(ExitStatus.failure) }
+            return
+        }
 
         let points = summary.index.points
         let counts = Outcome.allCases.compactMap { o -> String? in

@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import MessagePassing
 import Models
 import RunStore
 import Spectral
@@ -26,6 +27,9 @@ public struct RecordOptions {
     public var importWeights: WeightFile?
     public var importLayout: WeightConvention?
     public var importTolerance: Double?
+    /// The processes recording together (`mpirun`): each evaluates its share of every batch, the
+    /// sums are all-reduced, and rank 0 alone writes the run file and its live view.
+    public var ranks: Communicator = .single
 
     public init(outputPath: String, overwrite: Bool = false, progress: ProgressReporter.Mode? = nil,
                 shouldStop: @escaping () -> Bool = { false }) {
@@ -134,17 +138,20 @@ final class Recording<T: TensorScalar & StoredFloat> {
                                         stepEvery: config.schedule.stepEvery, stepFactor: config.schedule.stepFactor)
         let wd = T(spec.weightDecay), chunk = config.training.chunkSize
         let group = spec.normalizationGroup
+        let ranks = options.ranks
         trainSurface = LossSurface(model: network, loss: spec.loss, examples: data.train.batch(), weightDecay: wd, chunkSize: chunk,
-                                   mode: .train, normalizationGroup: group)
+                                   mode: .train, normalizationGroup: group, ranks: ranks)
         // When the Hessian batch is the whole training set (and the Hessian is of the training
         // step's loss: same mode, no dropout), the same surface serves both, so a full-batch gradient can hand its primal
         // work to the Hessian products at that step.
         hessianIsTrainingSet = data.hessianCount == data.train.count && spec.curvatureMode == .train && (spec.dropout ?? 0) == 0
         hessianSurface = hessianIsTrainingSet ? trainSurface
             : LossSurface(model: network, loss: spec.loss, examples: data.hessianBatch.batch(), weightDecay: wd, chunkSize: chunk,
-                          mode: spec.curvatureMode, normalizationGroup: group)
+                          mode: spec.curvatureMode, normalizationGroup: group, ranks: ranks)
         let model = network, loss = spec.loss
-        testSurface = data.test.map { LossSurface(model: model, loss: loss, examples: $0.batch(), weightDecay: 0, chunkSize: chunk, mode: .eval) }
+        testSurface = data.test.map {
+            LossSurface(model: model, loss: loss, examples: $0.batch(), weightDecay: 0, chunkSize: chunk, mode: .eval, ranks: ranks)
+        }
         sharpnessTracker = SharpnessTracker(lanczosSteps: config.record.sharpnessLanczos,
                                             tolerance: config.record.sharpnessTolerance > 0 ? config.record.sharpnessTolerance : nil,
                                             seed: UInt64(config.seed))
@@ -202,8 +209,12 @@ final class Recording<T: TensorScalar & StoredFloat> {
     }
 
     func run() throws -> RecordSummary {
-        let writer = try RunWriter.create(at: options.outputPath, header: header(),
-                                          options: .init(overwrite: options.overwrite, inputs: options.inputs))
+        // Every rank has its config, data and model before rank 0 creates the file: a rank that
+        // fails to get there ends the job with nothing written.
+        options.ranks.barrier()
+        let writer: RecordSink = options.ranks.isRoot
+            ? try RunWriter.create(at: options.outputPath, header: header(), options: .init(overwrite: options.overwrite, inputs: options.inputs))
+            : DroppedRecords()
         let live = liveView()
         defer { live?.remove() }
         do {
@@ -224,14 +235,14 @@ final class Recording<T: TensorScalar & StoredFloat> {
     /// initialization, rescaled by `[learned_init]`) to `config.steps`, writing every record.
     /// The live view of this recording at `options.outputPath` (nil when turned off).
     func liveView() -> LiveViewWriter? {
-        options.liveViewSeconds > 0
+        options.liveViewSeconds > 0 && options.ranks.isRoot
             ? LiveViewWriter(run: options.outputPath, header: header(), interval: options.liveViewSeconds,
                              now: Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
             : nil
     }
 
-    func loop(_ writer: RunWriter, start: StartState<T>? = nil, live: LiveViewWriter? = nil) throws -> RecordSummary {
-        let progress = ProgressReporter(total: config.steps, label: config.name, mode: options.progress)
+    func loop(_ writer: RecordSink, start: StartState<T>? = nil, live: LiveViewWriter? = nil) throws -> RecordSummary {
+        let progress = ProgressReporter(total: config.steps, label: config.name, mode: progressMode)
         let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let started = clock()
         var sharpnessSeconds = 0.0
@@ -266,7 +277,7 @@ final class Recording<T: TensorScalar & StoredFloat> {
         var status = ""
 
         for t in (start?.step ?? 0)...config.steps {
-            if options.shouldStop() {
+            if stopRequested() {
                 interrupted = true
                 try events.add(step: t, kind: "interrupted", "stopped by the user before step \(t); the file holds steps 0-\(max(t - 1, 0))")
                 break
@@ -362,12 +373,12 @@ final class Recording<T: TensorScalar & StoredFloat> {
 
     /// `[learned_init]`: rescales the drawn parameters `w` by the search's scales (docs/config.md)
     /// and stores what it found; nothing without one.
-    private func learnInitialization(_ w: inout Tensor<T>, writer: RunWriter, clock: () -> Double) throws -> (LearnedInitResult?, Double) {
+    private func learnInitialization(_ w: inout Tensor<T>, writer: RecordSink, clock: () -> Double) throws -> (LearnedInitResult?, Double) {
         let settings = config.learnedInit
         guard settings.method != .none else { return (nil, 0) }
         let started = clock()
         let label = "\(config.name) \(settings.method.rawValue)"
-        let progress = ProgressReporter(total: settings.steps, label: label, mode: options.progress)
+        let progress = ProgressReporter(total: settings.steps, label: label, mode: progressMode)
         let measure = settings.method == .metainit ? "gradient quotient" : "objective"
         guard let (weights, result) = LearnedInitialization.run(
             settings, surface: trainSurface, w0: w, layout: layout, optimizer: self.settings, peakLR: config.optimizer.lr,
@@ -381,13 +392,23 @@ final class Recording<T: TensorScalar & StoredFloat> {
         return (result, clock() - started)
     }
 
+    /// Progress is shown by rank 0 only.
+    private var progressMode: ProgressReporter.Mode? { options.ranks.isRoot ? options.progress : .quiet }
+
+    /// Whether to stop before this step (Ctrl-C): asked of every rank, so all stop at the same step.
+    private func stopRequested() -> Bool {
+        var flag: [Int64] = [options.shouldStop() ? 1 : 0]
+        options.ranks.maximum(&flag)
+        return flag[0] != 0
+    }
+
     /// The surface whose Hessian is measured, given the current running statistics (used in eval mode only).
     private func hessian(_ buffers: [Tensor<T>]) -> LossSurface<T> {
         network.usesBatchStatistics && spec.curvatureMode == .eval ? hessianSurface.with(buffers: buffers) : hessianSurface
     }
 
     /// Full Lanczos spectra (several probes) of the Hessian, and of Adam's preconditioned Hessian.
-    private func writeSpectra(at t: Int, w: Tensor<T>, hessian surface: LossSurface<T>, optimizer: Optimizer<T>, writer: RunWriter) throws {
+    private func writeSpectra(at t: Int, w: Tensor<T>, hessian surface: LossSurface<T>, optimizer: Optimizer<T>, writer: RecordSink) throws {
         let hessian = surface.hessianOperator(at: w)
         var operators: [(SpectralOperator, SymmetricOperator)] = [(.hessian, hessian)]
         if let p = optimizer.preconditioner { operators.append((.preconditioned, hessian.diagonallyPreconditioned(by: p.doubles))) }
@@ -412,11 +433,11 @@ public func spectrumSeed(configSeed: Int, step: Int) -> UInt64 {
 
 /// Events written as they happen, counted.
 struct EventLog {
-    let writer: RunWriter
+    let writer: RecordSink
     let live: LiveViewWriter?
     private(set) var count = 0
 
-    init(writer: RunWriter, live: LiveViewWriter? = nil) {
+    init(writer: RecordSink, live: LiveViewWriter? = nil) {
         self.writer = writer
         self.live = live
     }

@@ -1,0 +1,77 @@
+// A failure on one rank ends every rank with a message naming the rank, and leaves the run file
+// as a crash of the one-process tool does: absent, or valid with every record written before.
+
+import Foundation
+import RunStore
+import Testing
+import TestSupport
+
+@Suite("distributed failures (mpirun -np 2)", .serialized)
+struct DistributedFailureTests {
+    @Test("rank 1 cannot read its config: every rank ends, the message names rank 1 and the file, nothing is written")
+    func oneRankFailsAtStart() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try twoChunkConfig.write(to: dir.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        let recorder = builtExecutable("curv-record")
+        // Two programs in one job (MPMD): rank 0 is given the config, rank 1 a file that is not there.
+        let result = try mpirun(["-np", "1", recorder, "config.toml", "--out", "run.h5", "--quiet", ":",
+                                 "-np", "1", recorder, "missing.toml", "--out", "run.h5", "--quiet"], in: dir, timeout: 120)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("curv-record: rank 1 of 2: ") && result.stderr.contains("missing.toml"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.h5").path))
+    }
+
+    @Test("rank 1 killed in the middle of a recording: every rank ends, the run file is valid and holds the steps recorded")
+    func rankKilledMidRun() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let long = twoChunkConfig.replacingOccurrences(of: "steps = 30", with: "steps = 100000")
+            .replacingOccurrences(of: "checkpoint_at = [0, 30]", with: "checkpoint_every = 50")
+        try long.write(to: dir.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        let launcher = Process()
+        launcher.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
+        launcher.arguments = ["--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
+            + ["-np", "2", builtExecutable("curv-record"), "config.toml", "--out", "run.h5", "--quiet", "--live-every", "0"]
+        launcher.currentDirectoryURL = dir
+        launcher.standardOutput = FileHandle.nullDevice
+        launcher.standardError = FileHandle.nullDevice
+        try startChild(launcher)
+        defer { if launcher.isRunning { kill(launcher.processIdentifier, SIGKILL) } }
+        // Rank 1: the curv-record process whose launcher variables say so, working in this folder.
+        var rank1: pid_t? = nil
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            rank1 = recorderRank(1, in: dir)
+            if rank1 != nil && FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.h5").path) { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let victim = try #require(rank1, "rank 1 of the recording was not found")
+        Thread.sleep(forTimeInterval: 2)   // some steps and a checkpoint or two
+        kill(victim, SIGKILL)
+        let ended = Date().addingTimeInterval(60)
+        while launcher.isRunning && Date() < ended { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(!launcher.isRunning, "mpirun did not end within 60 s of rank 1's death")
+        #expect(launcher.terminationStatus != 0)
+        #expect(recorderRank(0, in: dir) == nil, "rank 0 outlived rank 1")
+        let numbers = try RunNumbers(dir.appendingPathComponent("run.h5").path)
+        let steps = try #require(numbers.arrays["metrics/step"])
+        #expect(!steps.isEmpty && steps == (0..<steps.count).map(Double.init), "metric rows \(steps.prefix(5))...")
+    }
+
+    /// The pid of rank `rank`'s curv-record working in `dir`, if running.
+    func recorderRank(_ rank: Int, in dir: URL) -> pid_t? {
+        let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in processes {
+            guard let pid = Int32(entry),
+                  let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
+                  URL(fileURLWithPath: cwd).resolvingSymlinksInPath().path == dir.resolvingSymlinksInPath().path,
+                  let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
+                  let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                  String(decoding: command, as: UTF8.self).contains("curv-record") else { continue }
+            let variables = String(decoding: environ, as: UTF8.self).split(separator: "\0")
+            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
+        }
+        return nil
+    }
+}
