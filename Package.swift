@@ -56,21 +56,21 @@ let package = Package(
 
         // MARK: Executables
         .target(name: "ToolSupport", dependencies: ["MessagePassing", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "curv-bench", dependencies: ["CAllocator", "Analysis", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
+        .executableTarget(name: "curv-bench", dependencies: ["CAllocator", "Analysis", "MessagePassing", "RunStore", "Training", "Models", "Spectral", "Tensor"]),
         .executableTarget(name: "curv-record", dependencies: [
-            "CAllocator", "ToolSupport", "RunStore", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "MessagePassing", "ToolSupport", "RunStore", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-density", dependencies: [
-            "CAllocator", "ToolSupport", "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "MessagePassing", "ToolSupport", "Analysis", "RunStore", "Spectral", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-plot", dependencies: [
             "CAllocator", "ToolSupport", "Figures", "RunStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-sweep", dependencies: [
-            "CAllocator", "ToolSupport", "RunStore", "Sweep", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "MessagePassing", "ToolSupport", "RunStore", "Sweep", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-import", dependencies: [
-            "CAllocator", "ToolSupport", "RunStore", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAllocator", "MessagePassing", "ToolSupport", "RunStore", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "curv-bench-store", dependencies: ["RunStore"]),
         .executableTarget(name: "curv-store-crash-writer", dependencies: ["RunStore"]),

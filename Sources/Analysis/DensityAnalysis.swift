@@ -29,7 +29,8 @@ public enum DensityAnalysis {
     ///
     /// `ranks`: the processes of an MPI job, sharing the work as `request.split` says; all compute
     /// the same results, rank 0 alone holds the run's lock and appends them (the others return
-    /// outcomes with nil ids). BLAS runs on one thread when the job's processes share the cores.
+    /// outcomes with nil ids). BLAS runs on one thread when this process has one core to itself
+    /// (`Communicator.threadsPerProcess`: the job's processes share the cores, or it is bound to one).
     public static func run(path: String, request: DensityRequest, progress: ProgressReporter.Mode? = nil,
                            shouldStop: @escaping () -> Bool = { false }, ranks: Communicator = .single) throws -> [Outcome] {
         let job: () throws -> [Outcome]
@@ -38,7 +39,7 @@ public enum DensityAnalysis {
         case "f32": job = Job<Float>(path: path, request: request, progressMode: progress, shouldStop: shouldStop, ranks: ranks).run
         default: throw AnalysisError("--dtype must be f32 or f64, got \(request.dtype)")
         }
-        return ranks.localSize > 1 ? try BLASThreads.singleThreaded(job) : try job()
+        return Communicator.world.threadsPerProcess == 1 ? try BLASThreads.singleThreaded(job) : try job()
     }
 
     /// The settings that make two analyses the same computation.

@@ -6,7 +6,20 @@
 #ifndef CURVATURE_CMPI_SHIM_H
 #define CURVATURE_CMPI_SHIM_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   // sched_getaffinity, CPU_COUNT
+#endif
+#include <sched.h>
 #include <mpi.h>
+
+// The cores this process may run on (its affinity mask: taskset, or mpirun binding a rank to a
+// core); 0 when unknown.
+static inline int curv_allowed_cores(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+    return CPU_COUNT(&set);
+}
 
 static inline MPI_Comm curv_mpi_comm_world(void) { return MPI_COMM_WORLD; }
 static inline MPI_Datatype curv_mpi_double(void) { return MPI_DOUBLE; }

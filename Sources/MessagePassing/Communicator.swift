@@ -85,9 +85,18 @@ public final class Communicator: @unchecked Sendable {
         precondition(status == curv_mpi_success(), "\(call) failed with MPI error \(status)")
     }
 
-    /// Threads this process should compute with: the machine's cores shared among the job's
-    /// processes on it (at least one).
-    public var threadsPerProcess: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / localSize) }
+    /// Threads this process should compute with: the cores it may run on (its affinity: `taskset`,
+    /// or mpirun's binding of each rank to a core), and no more than its share of the machine's
+    /// cores among the job's processes on it; at least one.
+    public var threadsPerProcess: Int {
+        max(1, min(Self.allowedCores, ProcessInfo.processInfo.activeProcessorCount / localSize))
+    }
+
+    /// The cores this process may run on (its CPU affinity mask), or all of them when unknown.
+    public static let allowedCores: Int = {
+        let count = Int(curv_allowed_cores())
+        return count > 0 ? count : ProcessInfo.processInfo.activeProcessorCount
+    }()
 
     // MARK: Collectives
 

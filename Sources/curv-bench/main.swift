@@ -2,7 +2,7 @@
 // benchmark models and prints them beside this machine's own SGEMM speed, measured in the same run.
 //
 //   curv-bench [--json] [--repeats N] [--data fixtures/digits] [--no-slq] [--no-density] [--no-tracking]
-//              [--no-recording] [--profile [cnn-|resnet-|transformer-]grad|hvp|remembered|loss|measure|conv]
+//              [--no-recording] [--profile [cnn-|resnet-|transformer-]grad|hvp|remembered|loss|measure|conv|sgemm|mpi]
 //
 // --profile runs only M2's (or the CNN's, the ResNet's, the Transformer's) gradient, HVP or loss --repeats times and prints the mean time:
 // a loop to put under perf.
@@ -107,6 +107,10 @@ if !options.profile.isEmpty {
     // "grad", "hvp", "loss" on M2; "cnn-grad", "resnet-hvp", ... on the image models.
     if options.profile == "sgemm" {
         print(String(format: "sgemm_gflops %.2f", sgemmGflops(n: 2048, repeats: max(options.repeats, 3))))
+        exit(0)
+    }
+    if options.profile == "mpi" {
+        profileMPI(repeats: max(options.repeats, 5))
         exit(0)
     }
     if options.profile == "conv" {

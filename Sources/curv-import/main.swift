@@ -6,6 +6,7 @@
 import ArgumentParser
 import CAllocator
 import Foundation
+import MessagePassing
 import RunStore
 import ToolSupport
 import Training
@@ -67,6 +68,9 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Under mpirun the ranks share the training batches, as curv-record's do; rank 0 writes and prints.
+        let ranks = Communicator.world
+        ranks.barrier()
         var runConfig: RunConfig
         let file: WeightFile
         do {
@@ -77,11 +81,12 @@ struct ImportCommand: ParsableCommand {
         } catch { failAndExit("curv-import", error) }
         let dropped: [String]
         (runConfig, dropped) = runConfig.overridingSteps(steps)
-        if steps > 0 { for sentence in dropped { warn("curv-import", "--steps \(steps): \(sentence)") } }
+        if steps > 0 && ranks.isRoot { for sentence in dropped { warn("curv-import", "--steps \(steps): \(sentence)") } }
         // Step 0 always keeps a checkpoint: it holds the imported weights.
         if !runConfig.checkpointSteps.contains(0) { runConfig.record.checkpointAt = [0] + runConfig.record.checkpointAt }
-        catchInterrupts()
+        catchInterrupts(Communicator.launchedByMPI ? [SIGINT, SIGTERM] : [SIGINT])
         var options = RecordOptions(outputPath: out, overwrite: overwrite, progress: quiet ? .quiet : nil, shouldStop: { interruptRequested })
+        options.ranks = ranks
         options.inputs = [config, weights]
         options.configPath = config
         options.liveViewSeconds = steps > 0 ? 5 : 0
@@ -90,6 +95,10 @@ struct ImportCommand: ParsableCommand {
         options.importTolerance = tolerance
         let summary: RecordSummary
         do { summary = try Recorder.record(runConfig, options: options) } catch { failAndExit("curv-import", error) }
+        guard ranks.isRoot else {
+            if summary.interrupted { throw ExitCode(ExitStatus.interrupted) }
+            return
+        }
         if let record = summary.imported {
             print("\(out): \(record.tensors.count) tensors from \(weights) (\(record.format), \(record.convention) layout"
                   + (record.exporter.isEmpty ? "" : ", written by \(record.exporter)") + ")")

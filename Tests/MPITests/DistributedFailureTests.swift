@@ -75,3 +75,45 @@ struct DistributedFailureTests {
         return nil
     }
 }
+
+@Suite("distributed resume (mpirun -np 2)", .serialized)
+struct DistributedResumeTests {
+    @Test("a recording killed after a checkpoint, resumed under two ranks, ends as the uninterrupted run (training bit for bit)")
+    func resumeUnderTwoRanks() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = twoChunkConfig.replacingOccurrences(of: "steps = 30", with: "steps = 400")
+            .replacingOccurrences(of: "checkpoint_at = [0, 30]", with: "checkpoint_every = 50")
+            .replacingOccurrences(of: "spectrum_at = [30]", with: "spectrum_at = [400]")
+        try config.write(to: dir.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        let reference = try alone("curv-record", ["config.toml", "--out", "reference.h5", "--quiet", "--live-every", "0"], in: dir)
+        #expect(reference.status == 0, "\(reference.stderr)")
+        // The same run, killed once its live view shows step 120 (so the checkpoint at 100 is in the file).
+        let recorder = Process()
+        recorder.executableURL = URL(fileURLWithPath: builtExecutable("curv-record"))
+        recorder.arguments = ["config.toml", "--out", "run.h5", "--quiet", "--live-every", "0.1"]
+        recorder.currentDirectoryURL = dir
+        recorder.standardOutput = FileHandle.nullDevice
+        recorder.standardError = FileHandle.nullDevice
+        try startChild(recorder)
+        let live = dir.appendingPathComponent("run.live.h5").path
+        let deadline = Date().addingTimeInterval(120)
+        while recorder.isRunning && Date() < deadline {
+            if let rows = try? RunNumbers(live).arrays["metrics/step"], (rows.last ?? 0) >= 120 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(recorder.processIdentifier, SIGKILL)
+        recorder.waitUntilExit()
+        let killedAt = try #require(try RunNumbers(dir.appendingPathComponent("run.h5").path).arrays["metrics/step"]?.last)
+        #expect(killedAt >= 100 && killedAt < 400, "killed at step \(killedAt)")
+        let resumed = try mpirun(2, "curv-record", ["--resume", "run.h5", "--quiet"], in: dir)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.components(separatedBy: "resumed from the checkpoint at step").count == 2, "\(resumed.stdout)")
+        let a = try RunNumbers(dir.appendingPathComponent("reference.h5").path), b = try RunNumbers(dir.appendingPathComponent("run.h5").path)
+        for name in ["metrics/step", "metrics/loss", "metrics/grad_norm", "metrics/test_loss", "checkpoints/400/weights/dense0.weight",
+                     "checkpoints/400/optimizer/velocity/dense2.bias"] {
+            let (x, y) = (try #require(a.arrays[name], "\(name)"), try #require(b.arrays[name], "\(name)"))
+            #expect(x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(name)")
+        }
+    }
+}
