@@ -120,6 +120,25 @@ struct DistributedRecordingTests {
                     RunNumbers(dir.appendingPathComponent("two.h5").path))
     }
 
+    @Test("the runs committed in fixtures/runs/figures (recorded before MPI existed) are recorded again bit for bit, alone and under mpirun -np 1")
+    func oneRankEqualsEarlierVersions() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let figures = repositoryRoot.appendingPathComponent("fixtures/runs/figures")
+        for name in ["gd", "adam", "blocks"] {
+            let config = figures.appendingPathComponent("\(name).toml").path
+            let committed = try RunNumbers(figures.appendingPathComponent("\(name).h5").path)
+            #expect(committed.arrays["metrics/loss"]?.isEmpty == false)
+            let aloneRun = try alone("curv-record", [config, "--out", "\(name)-alone.h5", "--quiet", "--live-every", "0"], in: dir)
+            #expect(aloneRun.status == 0, "\(aloneRun.stderr)")
+            let oneRank = try mpirun(1, "curv-record", [config, "--out", "\(name)-one.h5", "--quiet", "--live-every", "0"], in: dir)
+            #expect(oneRank.status == 0, "\(oneRank.stderr)")
+            for run in ["\(name)-alone.h5", "\(name)-one.h5"] {
+                #expect(committed.differences(from: try RunNumbers(dir.appendingPathComponent(run).path), relative: 0) == [], "\(run)")
+            }
+        }
+    }
+
     @Test("full batch in two chunks: one rank and two ranks both equal one process bit for bit")
     func fullBatchBitForBit() throws {
         let dir = try scratchDirectory()
