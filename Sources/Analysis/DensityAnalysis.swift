@@ -106,6 +106,7 @@ private final class Job<T: TensorScalar & StoredFloat> {
         defer { try? writer?.close() }
         ranks.barrier()
         let (plans, model) = try prepare()
+        try checkRanksAgree(plans)
         let progress = ProgressReporter(total: plans.count * max(request.probes, 1), label: "curv-density", mode: progressMode)
         var outcomes = [DensityAnalysis.Outcome]()
         for (index, plan) in plans.enumerated() {
@@ -127,6 +128,22 @@ private final class Job<T: TensorScalar & StoredFloat> {
         }
         progress.finish("curv-density: \(outcomes.count) of \(plans.count) steps analysed (\(request.operatorKind.rawValue))")
         return outcomes
+    }
+
+    /// Every rank of a job read the same run: the same steps, settings, earlier analyses and
+    /// weights (a machine of a cluster may hold another copy of the file at the same path); else
+    /// an error on every rank before any work. One rank: nothing to check.
+    private func checkRanksAgree(_ plans: [Plan]) throws {
+        guard ranks.size > 1 else { return }
+        var text = ""
+        for plan in plans {
+            var digest: UInt64 = 0
+            for x in plan.weights?.doubles ?? [] { digest = (digest &* 0x100_0000_01b3) ^ x.bitPattern }
+            text += "\(plan.step) \(plan.seed) \(plan.existing?.id ?? "-") \(digest) \(plan.tridiagonals.count)\n"
+        }
+        guard ranks.allAgree(on: text) else {
+            throw AnalysisError("\(path): the \(ranks.size) ranks of this job read different run files (other weights or analyses at the same path); give every rank the same file")
+        }
     }
 
     /// Reads and checks everything the computation needs, so bad input fails before any work.

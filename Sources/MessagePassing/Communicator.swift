@@ -169,6 +169,17 @@ public final class Communicator: @unchecked Sendable {
         }
     }
 
+    /// Whether every rank passed the same `text` (a config, a data set's hash): one all-reduce
+    /// of its 64-bit FNV-1a hash's minimum and maximum. Also a barrier. One rank: true.
+    public func allAgree(on text: String) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var low = [Int64(bitPattern: hash)], high = low
+        minimum(&low)
+        maximum(&high)
+        return low == high
+    }
+
     /// Waits until every rank gets here.
     public func barrier() {
         guard usesMPI, size > 1 else { return }

@@ -22,6 +22,19 @@ struct DistributedFailureTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.h5").path))
     }
 
+    @Test("ranks given different configs (another seed) refuse to record: a message on the config, nothing written")
+    func ranksDisagree() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try twoChunkConfig.write(to: dir.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        let recorder = builtExecutable("curv-record")
+        let result = try mpirun(["-np", "1", recorder, "config.toml", "--out", "run.h5", "--quiet", ":",
+                                 "-np", "1", recorder, "config.toml", "--out", "run.h5", "--quiet", "--seed", "4"], in: dir, timeout: 120)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("do not have the same config and data set"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.h5").path))
+    }
+
     @Test("rank 1 killed in the middle of a recording: every rank ends, the run file is valid and holds the steps recorded")
     func rankKilledMidRun() throws {
         let dir = try scratchDirectory()
@@ -115,5 +128,27 @@ struct DistributedResumeTests {
             let (x, y) = (try #require(a.arrays[name], "\(name)"), try #require(b.arrays[name], "\(name)"))
             #expect(x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(name)")
         }
+    }
+}
+
+@Suite("distributed analysis refusals (mpirun -np 2)", .serialized)
+struct DistributedAnalysisRefusalTests {
+    @Test("curv-density ranks that read different run files (other weights at the same path) refuse, and the file is unchanged")
+    func ranksReadDifferentFiles() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try twoChunkConfig.write(to: dir.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        for (name, seed) in [("a.h5", "3"), ("b.h5", "4")] {
+            let made = try alone("curv-record", ["config.toml", "--out", name, "--seed", seed, "--quiet", "--live-every", "0"], in: dir)
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        let before = try Data(contentsOf: dir.appendingPathComponent("a.h5"))
+        let density = builtExecutable("curv-density")
+        let analysis = ["--at", "30", "--probes", "2", "--lanczos", "5", "--quiet"]
+        // As if rank 1's machine held another run at the path rank 0 writes.
+        let result = try mpirun(["-np", "1", density, "a.h5"] + analysis + [":", "-np", "1", density, "b.h5"] + analysis, in: dir, timeout: 120)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("read different run files"), "\(result.stderr)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("a.h5")) == before)
     }
 }

@@ -210,8 +210,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
 
     func run() throws -> RecordSummary {
         // Every rank has its config, data and model before rank 0 creates the file: a rank that
-        // fails to get there ends the job with nothing written.
-        options.ranks.barrier()
+        // fails to get there ends the job with nothing written, and ranks that disagree stop here.
+        try checkRanksAgree()
         let writer: RecordSink = options.ranks.isRoot
             ? try RunWriter.create(at: options.outputPath, header: header(), options: .init(overwrite: options.overwrite, inputs: options.inputs))
             : DroppedRecords()
@@ -390,6 +390,16 @@ final class Recording<T: TensorScalar & StoredFloat> {
         try writer.writeLearnedInit(result.record)
         progress.finish("\(label): \(result.tensors.count) tensor scales in \(String(format: "%.1f", clock() - started)) s")
         return (result, clock() - started)
+    }
+
+    /// Every rank of a distributed recording has the same config and data set (a machine of a
+    /// cluster may hold another version of a file at the same path); else an error on every
+    /// rank, before anything is written. One rank: nothing to check.
+    func checkRanksAgree() throws {
+        let what = "\(config.resolvedTOML)\n\(data.origin.sha256)\n\(layout.count)\n\(options.importWeights?.sha256 ?? "")"
+        guard options.ranks.allAgree(on: what) else {
+            throw ConfigError("\(options.configPath): the \(options.ranks.size) ranks of this job do not have the same config and data set (SHA-256 \(data.origin.sha256.prefix(12))… on rank \(options.ranks.rank)); give every rank the same files (on a cluster: the same data at the same paths on every machine)")
+        }
     }
 
     /// Progress is shown by rank 0 only.

@@ -78,7 +78,7 @@ extension Recording {
             throw ResumeError("\(path): the data set at \(provenance.path) no longer matches the run (SHA-256 \(recording.data.origin.sha256.prefix(12))… now, \(provenance.sha256.prefix(12))… when recorded); restore the original files")
         }
         let start = try recording.state(at: step, reader: reader, metrics: metrics, earlierCheckpoints: checkpointSteps.filter { $0 < step })
-        options.ranks.barrier()   // every rank is ready before rank 0 starts the copy
+        try recording.checkRanksAgree()   // every rank is ready, and the same, before rank 0 starts the copy
         let writer: RecordSink = options.ranks.isRoot ? try RunWriter.resume(at: path, from: step) : DroppedRecords()
         // The live view starts with what the file keeps (rows and events before the checkpoint).
         let live = recording.liveView()
