@@ -44,7 +44,7 @@ struct DistributedFailureTests {
         try long.write(to: dir.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
         let launcher = Process()
         launcher.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
-        launcher.arguments = ["--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
+        launcher.arguments = ["--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
             + ["-np", "2", builtExecutable("curv-record"), "config.toml", "--out", "run.h5", "--quiet", "--live-every", "0"]
         launcher.currentDirectoryURL = dir
         launcher.standardOutput = FileHandle.nullDevice

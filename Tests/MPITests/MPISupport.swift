@@ -9,7 +9,9 @@ import TestSupport
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// Runs `mpirun -np N TOOL ARGS...` (the built tool) in `directory`, with the flags this machine
-/// needs: --oversubscribe (more ranks than cores is allowed) and, as root, --allow-run-as-root.
+/// needs: --oversubscribe (more ranks than cores is allowed), as root --allow-run-as-root, and
+/// shared-memory transfers without cross-process memory access (a container may forbid it:
+/// docs/scaling.md).
 /// `environment` is passed to every rank (-x). Killed after `timeout` seconds (status 137).
 func mpirun(_ ranks: Int, _ tool: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
             timeout: Double = 300) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -21,7 +23,7 @@ func mpirun(_ arguments: [String], in directory: URL? = nil, environment: [Strin
             timeout: Double = 300) throws -> (status: Int32, stdout: String, stderr: String) {
     let launcher = try #require(["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) },
                                 "mpirun not found: scripts/setup installs Open MPI (openmpi-bin)")
-    var flags = ["--oversubscribe"]
+    var flags = ["--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none"]
     if getuid() == 0 { flags.append("--allow-run-as-root") }
     for (key, value) in environment.sorted(by: { $0.key < $1.key }) { flags += ["-x", "\(key)=\(value)"] }
     return try runProcess(launcher, flags + arguments, in: directory, timeout: timeout)
