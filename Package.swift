@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "RunStore"]),
         .testTarget(name: "ToolTests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-import", "curv-density", "curv-plot", "curv-inspect", "curv-bench", "curv-sweep", "Sweep"]),
         .testTarget(name: "CurvatureFuzzTests", dependencies: ["CurvatureFuzz", "RunStore"]),
-        .testTarget(name: "MPITests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-sweep"]),
+        .testTarget(name: "MPITests", dependencies: ["RunStore", "TestSupport", "curv-record", "curv-density", "curv-sweep", "curv-inspect"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "CHDF5", "curv-store-crash-writer", "curv-inspect", "curv-record", "curv-density"]),
     ],
     swiftLanguageModes: [.v5]

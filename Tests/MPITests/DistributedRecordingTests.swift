@@ -4,6 +4,7 @@
 // depend on their order), and within rounding (relative to each array's largest value) otherwise.
 
 import Foundation
+import RunStore
 import Testing
 import TestSupport
 
@@ -145,6 +146,11 @@ struct DistributedRecordingTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let runs = try recordThreeWays(twoChunkConfig, in: dir)
         #expect(runs.alone.arrays["metrics/sharpness"]?.isEmpty == false)
+        // Provenance: the root says how many processes recorded the file (absent for one).
+        let processes = try ["alone.h5", "one.h5", "two.h5"].map { try RunReader.open(dir.appendingPathComponent($0).path).processes }
+        #expect(processes == [1, 1, 2])
+        let inspected = try runProcess(builtExecutable("curv-inspect"), [dir.appendingPathComponent("two.h5").path])
+        #expect(inspected.stdout.contains("recorded by 2 MPI processes"), "\(inspected.stdout)")
         #expect(runs.alone.differences(from: runs.one, relative: 0) == [])
         #expect(runs.alone.differences(from: runs.two, relative: 0) == [])
     }

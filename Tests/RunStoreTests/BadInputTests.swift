@@ -114,9 +114,9 @@ struct BadInputTests {
         defer { scratch.cleanUp() }
         let path = scratch.path("run.h5")
         try writeSampleRun(at: path) { H5Adelete($0, "format_version") }
-        try makeVersionAttribute(path, "1.7")
+        try makeVersionAttribute(path, "1.9")
         let reader = try RunReader.open(path)
-        #expect(reader.formatVersion == "1.7")
+        #expect(reader.formatVersion == "1.9")
         #expect(try reader.checkpointSteps() == SampleRun.steps)
     }
 

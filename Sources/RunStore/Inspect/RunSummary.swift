@@ -47,6 +47,7 @@ public enum RunSummary {
             ("format_version", .string(reader.formatVersion)),
             ("software", .string(reader.software)),
             ("created", .string(reader.created)),
+            ("processes", .int(reader.processes)),
             ("parameters", .int(try reader.parameterCount())),
             ("config", config),
             ("model", compactObject(spec) ?? .string(spec)),
@@ -114,7 +115,8 @@ public enum RunSummary {
     /// passes the keys that apply to the run; the file keeps every key).
     public static func text(_ reader: RunReader, config: String? = nil) throws -> String {
         var lines: [String] = []
-        lines.append("\(reader.path): Curvature run, format \(reader.formatVersion), \(reader.software), created \(reader.created)")
+        lines.append("\(reader.path): Curvature run, format \(reader.formatVersion), \(reader.software), created \(reader.created)"
+                     + (reader.processes > 1 ? ", recorded by \(reader.processes) MPI processes" : ""))
         let spec = try reader.modelSpec()
         lines.append("model:       \(spec)")
         if let meaning = hessianMeaning(spec) { lines.append("curvature:   \(meaning)") }

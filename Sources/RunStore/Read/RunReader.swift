@@ -14,6 +14,8 @@ public final class RunReader {
     public let software: String
     /// ISO 8601 UTC creation time.
     public let created: String
+    /// The processes that recorded the run (`mpirun -np N`): 1 when the file does not say.
+    public let processes: Int
     let file: H5File
     let root: H5Group
 
@@ -40,6 +42,7 @@ public final class RunReader {
         }
         software = (try? root.stringAttribute(Schema.Root.software)) ?? ""
         created = (try? root.stringAttribute(Schema.Root.created)) ?? ""
+        processes = max(1, Int((try? root.intAttribute(Schema.Root.processes)) ?? 1))
         // /analyses is read leniently (an unreadable one reads as empty, and the next append
         // replaces it), so a damaged one does not lock the whole run away.
         for name in Schema.requiredGroups where name != Schema.Analysis.group && !root.isGroup(name) {

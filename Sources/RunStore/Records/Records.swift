@@ -54,14 +54,17 @@ public struct RunHeader: Equatable, Sendable {
     public var parameterCount: Int
     /// The data set the run trained on.
     public var data: DataProvenance
+    /// The processes that recorded the run (`mpirun -np N`; 1 alone). Stored only when above 1.
+    public var processes: Int
 
     public init(configTOML: String, configJSON: String? = nil, modelSpec: String, parameterCount: Int,
-                data: DataProvenance) {
+                data: DataProvenance, processes: Int = 1) {
         self.configTOML = configTOML
         self.configJSON = configJSON
         self.modelSpec = modelSpec
         self.parameterCount = parameterCount
         self.data = data
+        self.processes = processes
     }
 }
 

@@ -6,7 +6,7 @@
 public enum RunFormat {
     /// The format version this build writes ("MAJOR.MINOR"). Readers accept any file of the same
     /// major version: minor versions only add optional groups, datasets and attributes.
-    public static let version = "1.7"
+    public static let version = "1.8"
     /// Major versions this build reads.
     public static let supportedMajorVersions = [1]
     /// The `software` attribute written at the root.
@@ -26,6 +26,7 @@ enum Schema {
         static let formatVersion = "format_version"
         static let software = "software"
         static let created = "created"
+        static let processes = "processes"
     }
     enum Config {
         static let group = "config"

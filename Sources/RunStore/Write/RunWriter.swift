@@ -145,6 +145,7 @@ public final class RunWriter {
         try root.setAttribute(Schema.Root.formatVersion, RunFormat.version)
         try root.setAttribute(Schema.Root.software, RunFormat.software)
         try root.setAttribute(Schema.Root.created, isoTimestamp())
+        if header.processes > 1 { try root.setAttribute(Schema.Root.processes, header.processes) }
 
         let config = try root.createGroup(Schema.Config.group)
         try config.createStringDataset(Schema.Config.toml, text: header.configTOML)

@@ -189,7 +189,8 @@ final class Recording<T: TensorScalar & StoredFloat> {
     func header() -> RunHeader {
         RunHeader(configTOML: config.resolvedTOML, configJSON: config.resolvedJSON, modelSpec: spec.json, parameterCount: layout.count,
                   data: DataProvenance(name: data.origin.source, path: data.origin.paths.joined(separator: "; "), sha256: data.origin.sha256,
-                                       vocabulary: data.train.vocabulary, bytes: data.origin.bytes))
+                                       vocabulary: data.train.vocabulary, bytes: data.origin.bytes),
+                  processes: options.ranks.size)
     }
 
     func hessianBatchRecord() -> HessianBatch<T> {
