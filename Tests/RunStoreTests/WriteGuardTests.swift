@@ -41,6 +41,28 @@ struct WriteGuardTests {
         let analyses = try AnalysisWriter.open(path)
         try analyses.append(SampleRun.analysis(step: 10))
         try analyses.close()
+        // A lock naming a zombie (a writer that exited and was never reaped: a killed MPI rank
+        // in a container without an init that reaps) is stale too: a child of ours that exits
+        // stays one until we wait for it.
+        var zombie = pid_t()
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(argv[0]) }
+        try #require(posix_spawn(&zombie, "/bin/true", nil, nil, &argv, environ) == 0)
+        var stateLetter = ""
+        for _ in 0..<200 {
+            let stat = (try? String(contentsOfFile: "/proc/\(zombie)/stat", encoding: .utf8)) ?? ""
+            stateLetter = stat.split(separator: ")").last?.split(separator: " ").first.map(String.init) ?? ""
+            if stateLetter == "Z" { break }
+            usleep(10_000)
+        }
+        #expect(stateLetter == "Z")
+        let stat = try String(contentsOfFile: "/proc/\(zombie)/stat", encoding: .utf8)
+        let start = String(stat.split(separator: ")").last!.split(separator: " ")[19])
+        try "pid=\(zombie)\nhost=\(String(cString: host))\nboot=\nstart=\(start)\ntool=curv-record\n".write(toFile: lock, atomically: true, encoding: .utf8)
+        let again = try AnalysisWriter.open(path)
+        try again.close()
+        var status: Int32 = 0
+        waitpid(zombie, &status, 0)
         // A lock from another host is never guessed at.
         try "pid=1\nhost=elsewhere.example\nboot=\nstart=\ntool=curv-record\n".write(toFile: lock, atomically: true, encoding: .utf8)
         #expect(throws: RunStoreError.self) { try AnalysisWriter.open(path) }

@@ -120,12 +120,15 @@ final class WriterLock {
         }
 
         /// True when this owner is certainly gone: same host, and another boot, no such process,
-        /// or a process with that pid started at another time (pid reused).
+        /// a process with that pid started at another time (pid reused), or one that has exited
+        /// and waits to be reaped (a zombie: in a container whose first process reaps no orphans,
+        /// a killed writer stays one, e.g. a rank of an aborted MPI job).
         func isStale(relativeTo me: Owner) -> Bool {
             guard host == me.host else { return false }
             if !boot.isEmpty && !me.boot.isEmpty && boot != me.boot { return true }
             if kill(pid, 0) != 0 && errno == ESRCH { return true }
             if !start.isEmpty, let now = startTime(of: pid), now != start { return true }
+            if let state = processState(of: pid), state == "Z" || state == "X" { return true }
             return false
         }
     }
@@ -180,6 +183,13 @@ private func bootID() -> String {
 }
 
 /// Field 22 of /proc/PID/stat (start time in clock ticks since boot), or nil.
+/// The state letter of process `pid` (`/proc/PID/stat` field 3: R, S, D, Z for a zombie, X dead).
+private func processState(of pid: Int32) -> String? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return nil }
+    return stat[stat.index(after: close)...].split(separator: " ").first.map(String.init)
+}
+
 private func startTime(of pid: Int32) -> String? {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
           let close = stat.lastIndex(of: ")") else { return nil }
